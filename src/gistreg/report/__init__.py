@@ -1,0 +1,1 @@
+"""gistreg.report."""

@@ -1,0 +1,137 @@
+"""Input preparation shared by every statistic: checks, casts and integer codes.
+
+Front ends call these helpers; kernels then receive clean float64/int64 arrays and do no validation.
+Every error names the argument, the offending position and value, and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from gistreg.core.errors import InputError
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+def as_float_vector(name: str, values: ArrayLike, *, allow_nan: bool = False) -> FloatArray:
+    """Return ``values`` as a 1-D float64 array, refusing non-numeric, NaN (unless allowed) or infinite entries."""
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name}: expected numbers, got values that are not numeric ({exc})") from exc
+    if arr.ndim != 1:
+        raise InputError(f"{name}: expected a 1-D array, got shape {arr.shape}")
+    bad = np.isinf(arr) if allow_nan else ~np.isfinite(arr)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{name}: position {i} is {arr[i]!r}; expected a finite number"
+            f" ({int(bad.sum())} such value(s) in all)"
+        )
+    return arr
+
+
+def as_time(name: str, values: ArrayLike) -> FloatArray:
+    """Return follow-up times as float64, refusing negative, NaN or infinite times."""
+    arr = as_float_vector(name, values)
+    neg = arr < 0
+    if neg.any():
+        i = int(np.flatnonzero(neg)[0])
+        raise InputError(f"{name}: position {i} is {arr[i]!r}; times must be >= 0")
+    return arr
+
+
+def as_event(name: str, values: ArrayLike, n: int) -> FloatArray:
+    """Return an event indicator as float64 0/1 (booleans accepted), checking its length against ``n``."""
+    arr = as_float_vector(name, values)
+    check_length(name, arr, n)
+    bad = (arr != 0) & (arr != 1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"{name}: position {i} is {arr[i]!r}; expected 0 (censored) or 1 (event)")
+    return arr
+
+
+def as_weights(name: str, values: ArrayLike | None, n: int) -> FloatArray:
+    """Return case weights (ones when ``None``), refusing negative or non-finite weights."""
+    if values is None:
+        return np.ones(n, dtype=np.float64)
+    arr = as_float_vector(name, values)
+    check_length(name, arr, n)
+    neg = arr < 0
+    if neg.any():
+        i = int(np.flatnonzero(neg)[0])
+        raise InputError(f"{name}: position {i} is {arr[i]!r}; weights must be >= 0")
+    return arr
+
+
+def check_length(name: str, arr: NDArray[Any], n: int) -> None:
+    """Raise if ``arr`` does not have ``n`` entries."""
+    if arr.shape[0] != n:
+        raise InputError(f"{name}: has {arr.shape[0]} entries but time has {n}; they must be equally long")
+
+
+@dataclass(frozen=True, slots=True)
+class Codes:
+    """Integer codes ``0..k-1`` for a grouping variable and the labels they stand for (sorted as R's factor)."""
+
+    codes: IntArray
+    labels: tuple[Any, ...]
+
+    @property
+    def k(self) -> int:
+        """Number of distinct levels."""
+        return len(self.labels)
+
+
+def encode(name: str, values: ArrayLike | None, n: int) -> Codes:
+    """Encode a grouping/strata variable as integer codes; ``None`` means one level for everybody.
+
+    Levels are sorted (numbers numerically, strings lexically), as R orders the levels of ``factor()``.
+    Missing values (``None``/NaN) are refused with their position: dropping them silently would lose patients.
+    """
+    if values is None:
+        return Codes(np.zeros(n, dtype=np.int64), ("all",))
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise InputError(f"{name}: expected a 1-D array, got shape {arr.shape}")
+    check_length(name, arr, n)
+    if arr.dtype.kind == "f":
+        miss = np.isnan(arr)
+    elif arr.dtype.kind == "O":
+        miss = np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in arr], dtype=bool)
+    else:
+        miss = np.zeros(n, dtype=bool)
+    if miss.any():
+        i = int(np.flatnonzero(miss)[0])
+        raise InputError(f"{name}: position {i} is missing; every row needs a {name} value")
+    labels, codes = np.unique(arr, return_inverse=True)
+    return Codes(codes.astype(np.int64).reshape(-1), tuple(labels.tolist()))
+
+
+def as_covariates(
+    name: str, values: ArrayLike, n: int, names: Sequence[str] | None
+) -> tuple[FloatArray, tuple[str, ...]]:
+    """Return a 2-D float64 covariate matrix (n × p) and its column names (``x1..xp`` when not given)."""
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise InputError(f"{name}: expected a 2-D array (rows = patients), got shape {arr.shape}")
+    if arr.shape[0] != n:
+        raise InputError(f"{name}: has {arr.shape[0]} rows but time has {n}; they must be equally long")
+    p = arr.shape[1]
+    cols = tuple(names) if names is not None else tuple(f"x{j + 1}" for j in range(p))
+    if len(cols) != p:
+        raise InputError(f"{name}: {p} columns but {len(cols)} names were given")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i, j = (int(v) for v in np.argwhere(bad)[0])
+        raise InputError(f"{name}: row {i}, covariate {cols[j]!r} is {arr[i, j]!r}; expected a finite number")
+    return np.ascontiguousarray(arr), cols
