@@ -404,6 +404,15 @@ CAUSE_OF_DEATH = _vocab(
     {"progressive disease": "gist_progression", "gist": "gist_progression", "toxicity": "treatment_toxicity"},
 )
 
+PROCEDURE = _vocab(
+    "procedure",
+    {"primary_resection": "Resection of the primary tumour", "metastasectomy": "Metastasectomy",
+     "debulking": "Debulking / cytoreduction", "ablation": "Ablation", "embolization": "Embolisation",
+     "radiotherapy": "Radiotherapy", "biopsy_only": "Biopsy only", "other": "Other"},
+)
+
+MARGIN = _vocab("margin", {"R0": "R0", "R1": "R1", "R2": "R2", "RX": "RX"})
+
 CONTACT_TYPE = _vocab(
     "contact_type",
     {"visit": "Visit", "imaging": "Imaging", "lab": "Laboratory", "phone": "Phone",
@@ -418,7 +427,7 @@ VOCABULARIES: Mapping[str, Vocabulary] = MappingProxyType(
             AGENT, SCHEDULE, SETTING, START_REASON, STOP_REASON, SEX, DATE_PRECISION, PRIMARY_SITE, STAGE_AT_DX,
             MITOTIC_UNIT, RUPTURE, GENE, GENOTYPE_CLASS, METASTASIS_SITE, MODALITY, NEW_LESION, NONTARGET,
             TIMEPOINT_RESPONSE, PROGRESSION_BASIS, PS_SCALE, PS_CONTEXT, CTCAE_VERSION, AE_ATTRIBUTION,
-            AE_ACTION, VITAL_STATUS, CAUSE_OF_DEATH, CONTACT_TYPE,
+            AE_ACTION, VITAL_STATUS, CAUSE_OF_DEATH, CONTACT_TYPE, PROCEDURE, MARGIN,
         )
     }
 )

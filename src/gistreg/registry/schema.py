@@ -251,6 +251,19 @@ METASTASES = Table(
     "Metastatic sites; several per patient.",
 )
 
+SURGERIES = Table(
+    "surgeries",
+    (
+        _c("surgery_id", "text", "Identifier of the procedure", required=True),
+        _pid(),
+        _c("surgery_date", "date", "Date of the procedure", required=True),
+        _c("procedure", "code", "Procedure", required=True, vocab="procedure"),
+        _c("margin", "code", "Resection margin", vocab="margin"),
+    ),
+    ("surgery_id",),
+    "Surgery and other local treatment (does not advance the line of therapy).",
+)
+
 VITAL_STATUS = Table(
     "vital_status",
     (
@@ -270,7 +283,7 @@ TABLES: Mapping[str, Table] = MappingProxyType(
     {
         t.name: t
         for t in (SITES, PATIENTS, DIAGNOSES, MUTATIONS, DRUG_EXPOSURES, TUMOUR_ASSESSMENTS, PROGRESSIONS,
-                  PERFORMANCE_STATUS, ADVERSE_EVENTS, METASTASES, VITAL_STATUS)
+                  PERFORMANCE_STATUS, ADVERSE_EVENTS, METASTASES, SURGERIES, VITAL_STATUS)
     }
 )
 
