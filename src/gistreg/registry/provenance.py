@@ -65,6 +65,17 @@ def _q(schema: str | None, name: str) -> str:
     return f'"{schema}"."{name}"' if schema else f'"{name}"'
 
 
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, relation: str, types: tuple[str, ...], rows: list[list[object]]
+) -> None:
+    """Insert ``rows`` into ``relation`` in one statement (columns passed as typed lists, not row by row)."""
+    if not rows:
+        return
+    columns = [list(col) for col in zip(*rows, strict=True)]
+    select = ", ".join(f"unnest(?::{t}[])" for t in types)
+    con.execute(f"INSERT INTO {relation} SELECT {select}", columns)
+
+
 def next_load_id(con: duckdb.DuckDBPyConnection, *, schema: str | None = None) -> int:
     """The number the next load gets."""
     row = con.execute(f"SELECT coalesce(max(load_id), 0) + 1 FROM {_q(schema, 'loads')}").fetchone()
@@ -94,23 +105,21 @@ def write_load(
         [load_id, loaded_at, source_name, "+".join(formats) or "csv", files_json,
          json.dumps({t: dict(c) for t, c in changes.items()}, sort_keys=True), cutoff, __version__],
     )
-    if files:
-        con.executemany(
-            f"INSERT INTO {_q(schema, 'load_files')} VALUES (?, ?, ?, ?, ?)",
-            [[load_id, f.name, f.sha256, f.n_rows, ",".join(f.tables)] for f in files],
-        )
+    insert_rows(con, _q(schema, "load_files"), ("BIGINT", "VARCHAR", "VARCHAR", "BIGINT", "VARCHAR"),
+                [[load_id, f.name, f.sha256, f.n_rows, ",".join(f.tables)] for f in files])
 
 
 def write_issues(
     con: duckdb.DuckDBPyConnection, issues: Iterable[Issue], *, load_id: int, schema: str | None = None
 ) -> int:
     """Insert ``issues`` into ``validation_issues`` for ``load_id``; return how many were written."""
-    rows = [
+    rows: list[list[object]] = [
         [load_id, i.rule, i.severity, i.table, i.file, i.row, i.column, i.value, i.message, i.record_id]
         for i in issues
     ]
-    if rows:
-        con.executemany(f"INSERT INTO {_q(schema, 'validation_issues')} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    types = ("BIGINT", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "BIGINT", "VARCHAR", "VARCHAR", "VARCHAR",
+             "VARCHAR")
+    insert_rows(con, _q(schema, "validation_issues"), types, rows)
     return len(rows)
 
 
@@ -155,6 +164,7 @@ def read_issues(
 __all__ = [
     "LoadRecord",
     "LoadedFile",
+    "insert_rows",
     "next_load_id",
     "read_issues",
     "read_loads",

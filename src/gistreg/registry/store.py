@@ -113,6 +113,9 @@ class Registry:
 
     path: Path
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", Path(self.path))
+
     @classmethod
     def init(cls, path: str | Path) -> Registry:
         """Create an empty store at ``path``.
