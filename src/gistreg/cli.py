@@ -1,12 +1,36 @@
-"""The ``gistreg`` command: parse arguments, call the library, render. No logic lives here."""
+"""The ``gistreg`` command: parse arguments, call the library, render. No logic lives here.
+
+Exit codes come from the exception tree (:mod:`gistreg.core.errors`): 0 success, 2 bad input (including
+validation errors), 3 registry store problems, 4 cohort/endpoint problems, 5 estimation problems, 6 report
+problems.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from gistreg import __version__
+from gistreg.core.errors import DataValidationError, GistregError, InputError
+from gistreg.core.issues import ValidationReport
 
 app = typer.Typer(help="gistreg: real-world-evidence studies from clinical cancer registries.", no_args_is_help=True)
+
+#: Issues listed per rule in the text report (the CSV has them all).
+MAX_PER_RULE = 5
+
+RegistryOption = Annotated[Path, typer.Option("--registry", "-r", help="Registry file (DuckDB).")]
+CutoffOption = Annotated[
+    str | None, typer.Option("--cutoff", help="Data cutoff YYYY-MM-DD for the date rules (default: today).")
+]
+DictionaryOption = Annotated[
+    Path | None, typer.Option("--dictionary", help="REDCap data dictionary (CSV) for a REDCap export.")
+]
 
 
 @app.callback()
@@ -14,10 +38,188 @@ def main() -> None:
     """gistreg: real-world-evidence studies from clinical cancer registries."""
 
 
+# ----------------------------------------------------------------------------------------------------------
+# rendering helpers (I/O only)
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _to_stderr(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+class StderrProgress:
+    """Print ``step: done/total`` lines (on stderr by default): at each new step and every tenth of the way."""
+
+    def __init__(self, write: Callable[[str], None] = _to_stderr) -> None:
+        self._write = write
+        self._step = ""
+        self._shown = -1
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        tenth = (10 * done) // total if total > 0 else 10
+        if step != self._step or tenth != self._shown:
+            self._step, self._shown = step, tenth
+            self._write(f"  {step}: {done}/{total}")
+
+
+def _rule_titles() -> Mapping[str, str]:
+    from gistreg.registry.rules import RULES
+
+    return {r.id: r.title for r in RULES}
+
+
+def _print_report(report: ValidationReport, *, max_per_rule: int = MAX_PER_RULE) -> None:
+    from gistreg.registry.report_text import format_report
+
+    typer.echo(format_report(report, rule_titles=_rule_titles(), max_per_rule=max_per_rule), nl=False)
+
+
+def _parse_cutoff(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--cutoff: '{text}' is not a date (expected YYYY-MM-DD, e.g. 2024-06-30)") from None
+
+
+@contextmanager
+def _exit_codes() -> Iterator[None]:
+    """Turn gistreg errors into a message on stderr and the error's exit code."""
+    try:
+        yield
+    except DataValidationError as exc:
+        if isinstance(exc.report, ValidationReport):
+            _print_report(exc.report)
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except GistregError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+# ----------------------------------------------------------------------------------------------------------
+# commands
+# ----------------------------------------------------------------------------------------------------------
+
+
 @app.command()
 def version() -> None:
     """Print the gistreg version."""
     typer.echo(__version__)
+
+
+@app.command()
+def init(file: Annotated[Path, typer.Argument(help="Registry file to create (DuckDB).")]) -> None:
+    """Create an empty registry store."""
+    from gistreg.registry.ddl import SCHEMA_VERSION
+    from gistreg.registry.store import Registry
+
+    with _exit_codes():
+        Registry.init(file)
+        typer.echo(f"Created registry {file} (layout version {SCHEMA_VERSION}).")
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="Export to import: canonical CSV folder, Excel workbook or REDCap.")],
+    registry: RegistryOption,
+    dictionary: DictionaryOption = None,
+    cutoff: CutoffOption = None,
+) -> None:
+    """Validate an export and import it into the registry (all or nothing)."""
+    from gistreg.registry.report_text import format_import_result
+    from gistreg.registry.store import import_export
+
+    with _exit_codes():
+        result = import_export(registry, path, dictionary=dictionary, cutoff=_parse_cutoff(cutoff),
+                               progress=StderrProgress())
+        typer.echo(format_import_result(result), nl=False)
+        if len(result.report):
+            typer.echo("")
+            _print_report(result.report)
+
+
+@app.command()
+def validate(
+    path: Annotated[Path | None, typer.Argument(help="Export to validate (nothing is imported).")] = None,
+    registry: Annotated[
+        Path | None, typer.Option("--registry", "-r", help="Validate the data stored in this registry instead.")
+    ] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write every issue to this CSV file.")] = None,
+    dictionary: DictionaryOption = None,
+    cutoff: CutoffOption = None,
+    max_per_rule: Annotated[int, typer.Option("--max-per-rule", min=0, help="Issues listed per rule.")] = MAX_PER_RULE,
+) -> None:
+    """Validate an export folder (or the stored data) and print every issue grouped by rule."""
+    from gistreg.registry.report_text import issues_csv
+    from gistreg.registry.store import validate_export, validate_registry
+
+    with _exit_codes():
+        when = _parse_cutoff(cutoff)
+        if path is not None and registry is None:
+            report = validate_export(path, dictionary=dictionary, cutoff=when, progress=StderrProgress())
+        elif registry is not None and path is None:
+            report = validate_registry(registry, cutoff=when)
+        else:
+            raise InputError("give either an export PATH or --registry FILE (exactly one of them)")
+        _print_report(report, max_per_rule=max_per_rule)
+        if csv is not None:
+            try:
+                csv.write_text(issues_csv(report), encoding="utf-8")
+            except OSError as exc:
+                raise InputError(f"--csv: cannot write {csv.name} ({exc.strerror})") from exc
+            typer.echo(f"Wrote {len(report)} issues to {csv}.")
+    if not report.ok:
+        raise typer.Exit(DataValidationError.exit_code)
+
+
+@app.command()
+def summary(registry: RegistryOption) -> None:
+    """Summarise a registry: counts per table, site, status and agent; loads with file hashes."""
+    from gistreg.registry.report_text import format_summary
+    from gistreg.registry.summary import summarise
+
+    with _exit_codes():
+        typer.echo(format_summary(summarise(registry)), nl=False)
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the synthetic export into.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 20240601,
+    patients: Annotated[int | None, typer.Option("--patients", min=1, help="Number of patients.")] = None,
+) -> None:
+    """Write a synthetic multi-centre GIST registry export (canonical CSV folder)."""
+    from gistreg.synth import write_registry
+
+    with _exit_codes():
+        result = write_registry(out, seed=seed, patients=patients, progress=StderrProgress())
+        typer.echo(f"Wrote a synthetic registry export to {out} (seed {seed}).")
+        typer.echo(str(result))
+
+
+@app.command()
+def demo(out: Annotated[Path, typer.Option("--out", help="Folder for the demo's output.")] = Path("out")) -> None:
+    """Synthesise the default registry, import it into a new store and print its summary."""
+    from gistreg.registry.report_text import format_import_result, format_summary
+    from gistreg.registry.store import Registry, import_export
+    from gistreg.registry.summary import summarise
+    from gistreg.synth import write_registry
+
+    export, store = out / "registry-export", out / "registry.duckdb"
+    with _exit_codes():
+        out.mkdir(parents=True, exist_ok=True)
+        typer.echo(f"Synthesising the registry export into {export} …", err=True)
+        write_registry(export, progress=StderrProgress())
+        for old in (store, store.with_name(store.name + ".wal")):
+            old.unlink(missing_ok=True)
+        Registry.init(store)
+        typer.echo(f"Importing it into {store} …", err=True)
+        result = import_export(store, export, progress=StderrProgress())
+        typer.echo(format_import_result(result))
+        typer.echo(format_summary(summarise(store)), nl=False)
+        typer.echo(f"\nDemo output in {out}: {export.name}/ (synthetic export), {store.name} (registry).")
 
 
 if __name__ == "__main__":  # pragma: no cover
