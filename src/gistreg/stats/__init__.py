@@ -7,4 +7,35 @@ matrix with names, and returns a frozen dataclass of unrounded numbers. ``stats`
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from gistreg.stats.followup import FollowUpResult, median_followup
+from gistreg.stats.km import (
+    KaplanMeierCurve,
+    KaplanMeierResult,
+    RiskTable,
+    SurvivalAtTimes,
+    SurvivalQuantiles,
+    kaplan_meier,
+    risk_table,
+    survival_at,
+    survival_quantiles,
+)
+from gistreg.stats.logrank import LogRankResult, logrank
+from gistreg.stats.rmst import RMSTResult, rmst
+
+__all__: list[str] = [
+    "FollowUpResult",
+    "KaplanMeierCurve",
+    "KaplanMeierResult",
+    "LogRankResult",
+    "RMSTResult",
+    "RiskTable",
+    "SurvivalAtTimes",
+    "SurvivalQuantiles",
+    "kaplan_meier",
+    "logrank",
+    "median_followup",
+    "risk_table",
+    "rmst",
+    "survival_at",
+    "survival_quantiles",
+]

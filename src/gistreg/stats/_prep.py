@@ -111,8 +111,31 @@ def encode(name: str, values: ArrayLike | None, n: int) -> Codes:
     if miss.any():
         i = int(np.flatnonzero(miss)[0])
         raise InputError(f"{name}: position {i} is missing; every row needs a {name} value")
+    if arr.dtype.kind in "biu" and n > 0:
+        fast = _encode_small_integers(arr, n)
+        if fast is not None:
+            return fast
     labels, codes = np.unique(arr, return_inverse=True)
     return Codes(codes.astype(np.int64).reshape(-1), tuple(labels.tolist()))
+
+
+def _encode_small_integers(arr: NDArray[Any], n: int) -> Codes | None:
+    """Codes for integer/boolean labels with a small range by one counting pass (same result as ``np.unique``).
+
+    Returns ``None`` when the range is too wide for a counting table (more than ``max(n, 65536)`` values).
+    """
+    low = arr.min()
+    if arr.dtype.kind == "b":
+        shifted = arr.astype(np.int64)
+    else:
+        if int(arr.max()) - int(low) > max(n, 1 << 16):
+            return None
+        shifted = (arr - low).astype(np.int64)
+    present = np.bincount(shifted) > 0
+    lookup = np.cumsum(present, dtype=np.int64) - 1
+    levels = np.flatnonzero(present).astype(arr.dtype)
+    labels = levels if arr.dtype.kind == "b" else levels + low
+    return Codes(lookup[shifted], tuple(labels.tolist()))
 
 
 def as_covariates(

@@ -1,0 +1,263 @@
+"""Risk-set counting shared by Kaplan-Meier, log-rank, RMST and median follow-up.
+
+Two steps, both pure NumPy and free of Python loops over patients or distinct times:
+
+1. :func:`code_times` gives every row the position of its time among the distinct times. Integer-valued times
+   with a moderate range are coded by subtraction (a counting pass, O(n + range)); any other times go through
+   one sort (``np.unique``) followed by R's near-tie merging (``survival::aeqSurv``, used by ``survfit`` and
+   ``survdiff`` with their default ``timefix = TRUE``).
+2. :func:`risk_set_table` counts events, censorings and weights per (block, distinct time, column) with
+   ``np.bincount`` and turns them into numbers at risk by reverse cumulative sums within each block. A block is a
+   curve (Kaplan-Meier) or a stratum (log-rank); columns are the compared groups (one column for a curve).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: R's ``sqrt(.Machine$double.eps)``: the tolerance of ``aeqSurv`` and of ``quantile.survfit``.
+TIME_TOLERANCE = 2.0**-26
+
+#: Integer-valued times with ``|t| < COUNTING_MAX_ABS_TIME`` can never be merged by ``aeqSurv`` (two distinct
+#: integers differ by at least 1, and ``1 / mean(|t|) > 2**-26``), so they may skip the near-tie step.
+COUNTING_MAX_ABS_TIME = 2.0**26
+
+#: Largest time range (max - min + 1) coded by counting instead of sorting, unless ``2 n`` is larger.
+COUNTING_MAX_RANGE = 1 << 22
+
+#: Largest dense (block x time x column) table counted by ``np.bincount`` directly, unless ``4 n`` is larger;
+#: beyond it the occupied cells are found by sorting their keys.
+DENSE_MAX_CELLS = 1 << 24
+
+
+@dataclass(frozen=True, slots=True)
+class TimeCodes:
+    """Integer codes of the (tie-merged) times.
+
+    Attributes
+    ----------
+    index
+        Shape (n,): position of each row's time in ``values``.
+    values
+        Shape (T,): ascending candidate times. On the counting path this is every integer from the smallest to
+        the largest time, so some values may have no rows.
+    """
+
+    index: IntArray
+    values: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class RiskSetTable:
+    """Counts per block and distinct time, rows sorted by block, then time ascending.
+
+    Only (block, time) pairs with at least one row in the block appear. Weighted sums are float64; plain row
+    counts are int64. Column ``j`` holds the rows whose ``column`` code is ``j``.
+
+    Attributes
+    ----------
+    time
+        Shape (m,): the distinct time of each table row.
+    block
+        Shape (m,): the block of each table row.
+    starts
+        Shape (n_blocks + 1,): table rows of block ``b`` are ``starts[b]:starts[b + 1]`` (empty if it has no rows).
+    n_event, n_censor, n_risk
+        Shape (m, g): weighted events and censorings at the time, and weighted number at risk (time >= t).
+    count_event, count_censor, count_risk
+        Shape (m, g): the same as plain row counts.
+    sq_event, sq_censor
+        Shape (m, g) sums of squared weights of events and censorings (for the infinitesimal jackknife), or
+        ``None`` when not requested.
+    """
+
+    time: FloatArray
+    block: IntArray
+    starts: IntArray
+    n_event: FloatArray
+    n_censor: FloatArray
+    n_risk: FloatArray
+    count_event: IntArray
+    count_censor: IntArray
+    count_risk: IntArray
+    sq_event: FloatArray | None
+    sq_censor: FloatArray | None
+
+
+def merge_near_ties(values: FloatArray) -> tuple[FloatArray, IntArray]:
+    """Merge near-equal sorted distinct times as R ``survival::aeqSurv`` does.
+
+    Parameters
+    ----------
+    values
+        Shape (T,): strictly ascending, finite distinct times.
+
+    Returns
+    -------
+    merged, cluster
+        ``merged`` holds the first (smallest) value of each run of near ties; ``cluster[i]`` is the position in
+        ``merged`` that ``values[i]`` maps to.
+
+    Notes
+    -----
+    Two neighbouring distinct times are tied when their difference is ``<= tol`` or ``<= tol * mean(|values|)``
+    with ``tol = sqrt(.Machine$double.eps)``; chains of ties collapse to their first value, exactly as the
+    ``findInterval(x, cuts)`` step of ``aeqSurv``.
+    """
+    n = values.shape[0]
+    if n < 2:
+        return values, np.arange(n, dtype=np.int64)
+    dy = np.diff(values)
+    scale = float(np.mean(np.abs(values)))
+    tied = (dy <= TIME_TOLERANCE) | (dy / scale <= TIME_TOLERANCE)
+    if not tied.any():
+        return values, np.arange(n, dtype=np.int64)
+    new_run = np.concatenate(([True], ~tied))
+    cluster = np.cumsum(new_run, dtype=np.int64) - 1
+    return values[new_run], cluster
+
+
+def code_times(time: FloatArray) -> TimeCodes:
+    """Code times as positions among the distinct (tie-merged) times.
+
+    Preconditions: ``time`` is a finite 1-D float64 array.
+
+    Integer-valued times whose absolute values stay below :data:`COUNTING_MAX_ABS_TIME` and whose range is at most
+    ``max(COUNTING_MAX_RANGE, 2 n)`` are coded by subtracting the minimum: no sort. Anything else is sorted once
+    and near ties are merged by :func:`merge_near_ties`. Both paths give the same table downstream.
+    """
+    n = time.shape[0]
+    if n == 0:
+        return TimeCodes(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+    lo = float(time.min())
+    hi = float(time.max())
+    if (
+        lo > -COUNTING_MAX_ABS_TIME
+        and hi < COUNTING_MAX_ABS_TIME
+        and hi - lo < max(COUNTING_MAX_RANGE, 2 * n)
+        and lo == np.floor(lo)
+    ):
+        as_int = time.astype(np.int64)
+        if np.array_equal(as_int, time):
+            ilo = int(lo)
+            index = as_int - ilo if ilo != 0 else as_int
+            return TimeCodes(index, np.arange(ilo, int(hi) + 1, dtype=np.float64))
+    values, inverse = np.unique(time, return_inverse=True)
+    merged, cluster = merge_near_ties(values)
+    index = inverse.reshape(-1).astype(np.int64, copy=False)
+    if merged.shape[0] != values.shape[0]:
+        index = cluster[index]
+    return TimeCodes(index, merged)
+
+
+def risk_set_table(
+    codes: TimeCodes,
+    event: FloatArray,
+    block: IntArray,
+    n_blocks: int,
+    column: IntArray | None,
+    n_columns: int,
+    weights: FloatArray | None,
+    *,
+    squares: bool = False,
+) -> RiskSetTable:
+    """Count events, censorings and weights per (block, distinct time, column) and form the risk sets.
+
+    Preconditions: ``event`` is 0/1 float64; ``block`` in ``0..n_blocks-1``; ``column`` in ``0..n_columns-1``
+    (``None`` when ``n_columns == 1``); ``weights`` is ``None`` (all ones) or finite and >= 0; all of length n.
+    Rows need not be sorted.
+
+    Parameters
+    ----------
+    codes
+        Output of :func:`code_times` for the same rows.
+    event, block, n_blocks, column, n_columns, weights
+        As in the preconditions.
+    squares
+        Also return sums of squared weights (needed only for the infinitesimal-jackknife variance).
+    """
+    n_times = codes.values.shape[0]
+    g = n_columns
+    n = event.shape[0]
+    cell = block * n_times + codes.index if n_blocks > 1 else codes.index
+    if n_blocks * n_times * g <= max(DENSE_MAX_CELLS, 4 * n):
+        key = cell if g == 1 or column is None else cell * g + column
+        size = n_blocks * n_times * g
+        total = np.bincount(key, minlength=size).reshape(-1, g)
+        rows = np.flatnonzero(total.any(axis=1))
+        take: IntArray | None = rows
+        count_exit = total[rows]
+    else:
+        rows, pos = np.unique(cell, return_inverse=True)
+        pos = pos.reshape(-1)
+        key = pos if g == 1 or column is None else pos * g + column
+        size = rows.shape[0] * g
+        count_exit = np.bincount(key, minlength=size).reshape(-1, g)
+        take = None
+
+    def gather(w: FloatArray) -> FloatArray:
+        summed: FloatArray = np.bincount(key, weights=w, minlength=size).astype(np.float64, copy=False)
+        summed = summed.reshape(-1, g)
+        return summed[take] if take is not None else summed
+
+    count_event = gather(event).astype(np.int64)
+    count_censor = count_exit - count_event
+    block_of_row = (rows // n_times).astype(np.int64) if n_blocks > 1 else np.zeros(rows.shape[0], np.int64)
+    starts = np.searchsorted(block_of_row, np.arange(n_blocks + 1)).astype(np.int64)
+    count_risk = _segment_reverse_cumsum(count_exit.astype(np.float64), starts, exact=True).astype(np.int64)
+    sq_event = sq_censor = None
+    if weights is None:
+        n_event = count_event.astype(np.float64)
+        n_censor = count_censor.astype(np.float64)
+        n_risk = count_risk.astype(np.float64)
+    else:
+        n_event = gather(weights * event)
+        n_censor = gather(weights * (1.0 - event))
+        integer_weights = bool(np.array_equal(weights, np.floor(weights)))
+        n_risk = _segment_reverse_cumsum(n_event + n_censor, starts, exact=integer_weights)
+        if squares:
+            w2 = weights * weights
+            sq_event = gather(w2 * event)
+            sq_censor = gather(w2 * (1.0 - event))
+    return RiskSetTable(
+        time=codes.values[rows % n_times],
+        block=block_of_row,
+        starts=starts,
+        n_event=n_event,
+        n_censor=n_censor,
+        n_risk=n_risk,
+        count_event=count_event,
+        count_censor=count_censor,
+        count_risk=count_risk,
+        sq_event=sq_event,
+        sq_censor=sq_censor,
+    )
+
+
+def _segment_reverse_cumsum(x: FloatArray, starts: IntArray, *, exact: bool) -> FloatArray:
+    """Sum of ``x`` over rows ``i..end of segment`` for every row ``i``, segments given by ``starts``.
+
+    With ``exact`` (floats holding integers below 2**53) one global reverse cumulative sum is
+    corrected per segment; otherwise each segment is summed on its own so that rounding never crosses segments.
+    """
+    if x.shape[0] == 0:
+        return x.copy()
+    if exact:
+        rc = np.cumsum(x[::-1], axis=0)[::-1]
+        if starts.shape[0] > 2:
+            padded = np.concatenate([rc, np.zeros((1, *x.shape[1:]), dtype=rc.dtype)])
+            offsets = padded[starts[1:]]
+            rc = rc - np.repeat(offsets, np.diff(starts), axis=0)
+        return rc
+    out = np.empty_like(x)
+    for b in range(starts.shape[0] - 1):
+        lo, hi = int(starts[b]), int(starts[b + 1])
+        if hi > lo:
+            out[lo:hi] = np.cumsum(x[lo:hi][::-1], axis=0)[::-1]
+    return out

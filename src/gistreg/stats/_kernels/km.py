@@ -1,0 +1,297 @@
+"""Kaplan-Meier kernels: product-limit estimate, variances, confidence bands, quantiles and values at times.
+
+Everything here works on the arrays of one curve (the rows of one block of a
+:class:`~gistreg.stats._kernels.counting.RiskSetTable`), vectorised over its distinct times. The formulas and the
+order of floating-point operations follow R ``survival`` 3.5-3 (``survfitkm.c``, ``survfit_confint``,
+``quantile.survfit``, ``summary.survfit``, ``survmean``) so that results agree to rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gistreg.stats._kernels.counting import TIME_TOLERANCE
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class ProductLimit:
+    """Survival and standard errors at each distinct time of one curve.
+
+    ``std_err`` is the standard error of ``log S`` (R's ``std.err`` for the Greenwood variance, the standard
+    error of the cumulative hazard); ``std_err_survival`` is the standard error of ``S`` itself.
+    """
+
+    survival: FloatArray
+    std_err: FloatArray
+    std_err_survival: FloatArray
+
+
+def product_limit(n_risk: FloatArray, n_event: FloatArray) -> ProductLimit:
+    """Kaplan-Meier estimate with the Greenwood variance.
+
+    Preconditions: ``n_risk`` and ``n_event`` are the (weighted) numbers at risk and events at the ascending
+    distinct times of one curve; ``0 <= n_event <= n_risk``.
+
+    ``S(t) = prod (n - d) / n`` and ``var(log S) = sum d / (n (n - d))`` over times with ``d > 0``. When
+    ``n == d`` the variance term is infinite and ``S`` is 0 from then on, as in R (``std.err`` is ``Inf``).
+    """
+    has = n_event > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(has, (n_risk - n_event) / n_risk, 1.0)
+        term = np.where(has, n_event / (n_risk * (n_risk - n_event)), 0.0)
+        survival = np.cumprod(factor, dtype=np.float64)
+        std_err = np.sqrt(np.cumsum(term, dtype=np.float64))
+        std_err_survival = std_err * survival
+    return ProductLimit(survival, std_err, std_err_survival)
+
+
+def product_limit_jackknife(
+    n_risk: FloatArray, n_event: FloatArray, sq_event: FloatArray, sq_censor: FloatArray
+) -> ProductLimit:
+    """Kaplan-Meier estimate with the infinitesimal-jackknife (robust) variance, each row its own cluster.
+
+    Preconditions: as :func:`product_limit`, plus ``sq_event``/``sq_censor``: sums of squared case weights of the
+    events and censorings at each time.
+
+    R ``survfit`` switches to this variance when case weights are not whole numbers. The influence of a row
+    ``k`` with weight ``w`` on ``S(t_i)`` is ``-S(t_i) w A_k(i)`` with
+    ``A_k(i) = sum_{j <= i} (dN_k(t_j) - Y_k(t_j) d_j / n_j) / (n_j - d_j)``; summing the squares in closed
+    form gives ``var S(t_i) = S(t_i)^2 [C_i^2 R_i + sum_{m <= i} (Q^d_m (e_m - C_m)^2 + Q^c_m C_m^2)]`` with
+    ``C`` the Greenwood sum, ``e_m = 1 / (n_m - d_m)``, ``R_i`` the squared weights still at risk after
+    ``t_i`` and ``Q`` the squared weights leaving at ``t_m``. This equals the per-row recursion of
+    ``survfitkm.c`` without a loop over rows. Survival is ``prod (1 - d / n)`` as in that code path.
+    """
+    has = n_event > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = np.where(has, n_event / n_risk, 0.0)
+        survival = np.cumprod(1.0 - hazard, dtype=np.float64)
+        greenwood = np.cumsum(np.where(has, n_event / (n_risk * (n_risk - n_event)), 0.0))
+        inv_left = np.where(has, 1.0 / (n_risk - n_event), 0.0)
+        leaving = sq_event + sq_censor
+        after = np.cumsum(leaving[::-1])[::-1] - leaving
+        gone = np.cumsum(sq_event * (inv_left - greenwood) ** 2 + sq_censor * greenwood**2)
+        var = survival * survival * (greenwood * greenwood * after + gone)
+        # Once S reaches 0 every influence is exactly 0 in the recursion (the formula above would be 0 * inf).
+        var = np.where(survival > 0, var, 0.0)
+        std_err_survival = np.sqrt(var, dtype=np.float64)
+        std_err = np.where(std_err_survival == 0, 0.0, std_err_survival / survival)
+    return ProductLimit(survival, std_err, std_err_survival)
+
+
+def confidence_band(
+    survival: FloatArray, std_err: FloatArray, z: float, conf_type: str
+) -> tuple[FloatArray, FloatArray]:
+    """Pointwise confidence limits of ``S`` as R ``survival:::survfit_confint`` (``conf.lower = "usual"``).
+
+    ``std_err`` is the standard error of ``log S``. Limits that R leaves ``NA`` are NaN: ``"log"`` where
+    ``S = 0``; ``"log-log"`` where ``S`` is 0 or 1.
+    """
+    p = survival
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if conf_type == "plain":
+            se2 = std_err * p * z
+            return np.maximum(p - se2, 0.0), np.minimum(p + se2, 1.0)
+        if conf_type == "log":
+            xx = np.where(p == 0, np.nan, p)
+            se2 = z * std_err
+            return np.exp(np.log(xx) - se2), np.minimum(np.exp(np.log(xx) + se2), 1.0)
+        xx = np.where((p == 0) | (p == 1), np.nan, p)
+        se2 = z * std_err / np.log(xx)
+        return np.exp(-np.exp(np.log(-np.log(xx)) - se2)), np.exp(-np.exp(np.log(-np.log(xx)) + se2))
+
+
+def _approx_right_index(v: FloatArray, p: float) -> float:
+    """R ``approx(v, seq_along(v), p, method = "constant", f = 1)$y`` (NaN where R gives NA).
+
+    NA pairs are dropped, unsorted ``v`` is sorted and tied values share the mean index, as R's
+    ``regularize.values`` does; the result is the (1-based) index of the smallest ``v >= p``.
+    """
+    ok = ~np.isnan(v)
+    xs = v[ok]
+    idx = (np.flatnonzero(ok) + 1).astype(np.float64)
+    if xs.shape[0] == 0:
+        return float("nan")
+    if xs.shape[0] > 1 and bool(np.any(np.diff(xs) < 0)):
+        order = np.argsort(xs, kind="stable")
+        xs, idx = xs[order], idx[order]
+    if xs.shape[0] > 1 and bool(np.any(np.diff(xs) == 0)):
+        xs, inverse = np.unique(xs, return_inverse=True)
+        idx = np.bincount(inverse, weights=idx) / np.bincount(inverse)
+    if p < xs[0] or p > xs[-1]:
+        return float("nan")
+    return float(idx[int(np.searchsorted(xs, p, side="left"))])
+
+
+def _at(x: FloatArray, index: float) -> float:
+    """``x[index]`` with R's rules: NA index gives NA, a fractional index is truncated."""
+    return float("nan") if np.isnan(index) else float(x[int(index) - 1])
+
+
+def find_quantile(x: FloatArray, y: FloatArray, p: float, tol: float = TIME_TOLERANCE) -> float:
+    """The time at which the step function ``y`` (a cumulative probability) reaches ``p``: R ``survival:::findq``.
+
+    Parameters
+    ----------
+    x
+        ``c(start, time)``: the start time (0) followed by the curve's distinct times.
+    y
+        ``c(0, 1 - s)`` for the curve (``s`` the survival or one of its confidence limits; NaN allowed).
+    p
+        The probability (``1 - p`` is the survival level).
+    tol
+        R's ``sqrt(.Machine$double.eps)``.
+
+    Returns
+    -------
+    float
+        The first time ``y >= p - tol`` averaged with the first time ``y >= p + tol`` (so a curve sitting exactly
+        on ``1 - p`` over an interval gives the interval's midpoint; when it sits there until its last time, the
+        midpoint with the last time); NaN when ``y`` never reaches ``p``.
+
+    Notes
+    -----
+    R's ``findq`` returns NA for all probabilities at once when the largest ``y`` is below the smallest requested
+    probability; applied to one probability at a time, as here, this is the result of
+    ``quantile(fit, probs = p)``.
+    """
+    if not (np.nanmax(y) >= p):
+        return float("nan")
+    xmax = float(x[-1])
+    _, first = np.unique(y, return_index=True)
+    keep = np.sort(first)
+    xk, yk = x[keep], y[keep]
+    i1 = _approx_right_index(yk + tol, p)
+    i2 = _approx_right_index(yk - tol, p)
+    quant = (_at(xk, i1) + _at(xk, i2)) / 2
+    if p == 0:
+        quant = float(xk[0])
+    last = float(yk[-1])
+    if not np.isnan(last) and abs(p - last) < tol:
+        quant = (_at(xk, i1) + xmax) / 2
+    return quant
+
+
+def curve_quantiles(
+    time: FloatArray,
+    survival: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    probs: FloatArray,
+    start: float = 0.0,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Quantiles of one curve and their confidence limits, as R ``quantile.survfit`` (its ``doquant``).
+
+    The quantile for probability ``p`` is where ``1 - S`` reaches ``p``; its lower limit is where ``1 - lower``
+    reaches ``p`` and its upper limit is where ``1 - upper`` does (see :func:`find_quantile`).
+    """
+    x = np.concatenate(([start], time))
+    bands = [np.concatenate(([0.0], 1.0 - s)) for s in (survival, lower, upper)]
+    out = np.array([[find_quantile(x, y, float(p)) for p in probs] for y in bands], dtype=np.float64)
+    return out[0], out[1], out[2]
+
+
+@dataclass(frozen=True, slots=True)
+class ValuesAtTimes:
+    """One curve evaluated at requested times, as R ``summary(fit, times = )`` (``extend = TRUE``)."""
+
+    survival: FloatArray
+    std_err_survival: FloatArray
+    ci_lower: FloatArray
+    ci_upper: FloatArray
+    n_risk: FloatArray
+    n_event: FloatArray
+    n_censor: FloatArray
+    n_risk_count: IntArray
+    cumulative_event: FloatArray
+    cumulative_censor: FloatArray
+    beyond_last_time: NDArray[np.bool_]
+
+
+def values_at_times(
+    time: FloatArray,
+    columns: dict[str, NDArray[np.generic]],
+    requested: FloatArray,
+    start: float = 0.0,
+) -> ValuesAtTimes:
+    """Evaluate one curve at ``requested`` (ascending) times.
+
+    Parameters
+    ----------
+    time
+        The curve's distinct times.
+    columns
+        Per-time arrays ``survival, std_err_survival, ci_lower, ci_upper, n_risk, n_event, n_censor,
+        n_risk_count``.
+    requested
+        Ascending requested times.
+    start
+        The curve's start time (R's ``survfit0`` adds a row at 0 with S = 1, SE 0 and limits 1 unless the curve
+        already starts there).
+
+    Notes
+    -----
+    Estimates are those of the last distinct time ``<= t``; the number at risk is that of the first distinct
+    time ``>= t`` (everyone with follow-up ``>= t``), 0 past the last time; events and censorings are counted
+    in ``(previous requested time, t]``, and cumulatively in ``[0, t]``.
+    """
+    prepend = time[0] != start
+    head = [start] if prepend else []
+
+    def col(name: str, first: float) -> NDArray[np.generic]:
+        values = columns[name]
+        if not prepend:
+            return values
+        return np.concatenate((np.array([first], dtype=values.dtype), values))
+
+    time0 = np.concatenate((np.array(head, dtype=np.float64), time))
+    idx1 = np.searchsorted(time0, requested, side="right")
+    idx2 = np.searchsorted(time0, requested, side="left")
+    row = np.maximum(idx1, 1) - 1
+    n_risk = col("n_risk", float(columns["n_risk"][0]))
+    n_risk_count = col("n_risk_count", int(columns["n_risk_count"][0]))
+    cum_event = np.concatenate(([0.0], np.cumsum(col("n_event", 0.0))))[idx1]
+    cum_censor = np.concatenate(([0.0], np.cumsum(col("n_censor", 0.0))))[idx1]
+    return ValuesAtTimes(
+        survival=col("survival", 1.0)[row].astype(np.float64),
+        std_err_survival=col("std_err_survival", 0.0)[row].astype(np.float64),
+        ci_lower=col("ci_lower", 1.0)[row].astype(np.float64),
+        ci_upper=col("ci_upper", 1.0)[row].astype(np.float64),
+        n_risk=np.concatenate((n_risk, [0.0]))[idx2].astype(np.float64),
+        n_event=np.diff(cum_event, prepend=0.0),
+        n_censor=np.diff(cum_censor, prepend=0.0),
+        n_risk_count=np.concatenate((n_risk_count, [0]))[idx2].astype(np.int64),
+        cumulative_event=cum_event,
+        cumulative_censor=cum_censor,
+        beyond_last_time=requested > time0[-1],
+    )
+
+
+def restricted_mean(
+    time: FloatArray, survival: FloatArray, n_risk: FloatArray, n_event: FloatArray, tau: float
+) -> tuple[float, float]:
+    """Restricted mean survival time up to ``tau`` and its standard error, as R ``survival:::survmean``.
+
+    The area under the curve from 0 to ``tau`` (the curve carried forward past its last time) and
+    ``var = sum_j d_j / (n_j (n_j - d_j)) A_j^2`` with ``A_j`` the area from ``t_j`` to ``tau`` (terms with
+    ``n_j = d_j`` are 0), which is what ``print(fit, rmean = tau)`` shows as ``*rmean`` and ``se(rmean)``.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hh = np.where(n_risk - n_event == 0, 0.0, n_event / (n_risk * (n_risk - n_event)))
+    keep = time <= tau
+    if not keep.any():
+        return tau, 0.0
+    temptime = np.concatenate((time[keep], [tau]))
+    kept_surv = survival[keep]
+    tempsurv = np.concatenate((kept_surv, kept_surv[-1:]))
+    hh = np.concatenate((hh[keep], [0.0]))
+    delta = np.diff(temptime, prepend=0.0)
+    rectangles = delta * np.concatenate(([1.0], tempsurv[:-1]))
+    area_after = np.cumsum(rectangles[1:][::-1])
+    varmean = float(np.sum(area_after**2 * hh[::-1][1:]))
+    return float(np.sum(rectangles)), float(np.sqrt(varmean))
