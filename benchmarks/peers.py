@@ -1,8 +1,9 @@
 """Adapters that run one benchmark task with one tool: gistreg, lifelines, statsmodels, scikit-survival, SciPy.
 
-Every adapter has two parts. ``prepare`` turns the shared synthetic data into the input the tool expects (a
-pandas frame for lifelines, a structured array for scikit-survival, per-group arrays for tools that fit one
-group at a time); it is not timed, so no tool pays for converting our arrays. ``run`` is the timed call and
+Every adapter has two parts. ``prepare`` turns the shared synthetic data into the container the tool expects (a
+pandas frame for lifelines' Cox model, a structured array for scikit-survival); it is not timed, so no tool pays
+for converting our arrays. Splitting the rows by group, for tools that fit one group at a time, is part of a
+by-group task and is timed, as gistreg's grouping is. ``run`` is the timed call and
 returns the numbers used to cross-check the tools against gistreg (medians, chi-square, coefficients, p).
 
 Peers are optional. They are imported inside the adapters, only when a run asks for them, and a tool whose
@@ -14,6 +15,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.util
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -129,10 +131,10 @@ def _gistreg_fisher(table: NDArray[np.int64]) -> Values:
 
 # ---------------------------------------------------------------- statsmodels
 
-def _sm_km(groups: list[tuple[NDArray[np.float64], NDArray[np.int64]]]) -> Values:
+def _sm_km(d: BenchData) -> Values:
     survfunc = _mod("statsmodels.duration.survfunc")
     out: Values = {}
-    for g, (t, e) in enumerate(groups):
+    for g, (t, e) in enumerate(_split(d)):
         sf = survfunc.SurvfuncRight(t, e)
         lo, hi = sf.quantile_ci(0.5, method="log")
         out[f"median_g{g}"] = float(sf.quantile(0.5))
@@ -159,19 +161,19 @@ def _sm_cox(d: BenchData) -> Values:
 
 # ---------------------------------------------------------------- lifelines
 
-def _ll_km(groups: list[tuple[NDArray[np.float64], NDArray[np.int64]]]) -> Values:
+def _ll_km(d: BenchData) -> Values:
     lifelines = _mod("lifelines")
     utils = _mod("lifelines.utils")
     out: Values = {}
-    for g, (t, e) in enumerate(groups):
+    for g, (t, e) in enumerate(_split(d)):
         kmf = lifelines.KaplanMeierFitter().fit(t, e)
         utils.median_survival_times(kmf.confidence_interval_)  # log-log CI: computed, not compared
         out[f"median_g{g}"] = float(kmf.median_survival_time_)
     return out
 
 
-def _ll_logrank(groups: list[tuple[NDArray[np.float64], NDArray[np.int64]]]) -> Values:
-    (t0, e0), (t1, e1) = groups
+def _ll_logrank(d: BenchData) -> Values:
+    (t0, e0), (t1, e1) = _split(d)
     res = _mod("lifelines.statistics").logrank_test(t0, t1, e0, e1)
     return {"chi2": float(res.test_statistic)}
 
@@ -193,14 +195,16 @@ def _ll_cox(state: Any) -> Values:
 # ---------------------------------------------------------------- scikit-survival
 
 def _sk_km_prepare(d: BenchData) -> Any:
-    return [(e.astype(bool), t) for t, e in _split(d)]
+    return (d.event.astype(bool), d.time, d.group)
 
 
-def _sk_km(groups: list[tuple[NDArray[np.bool_], NDArray[np.float64]]]) -> Values:
+def _sk_km(state: tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.int64]]) -> Values:
     nonparametric = _mod("sksurv.nonparametric")
+    event, time, group = state
     out: Values = {}
-    for g, (e, t) in enumerate(groups):
-        times, surv, _ci = nonparametric.kaplan_meier_estimator(e, t, conf_type="log-log")
+    for g in (0, 1):
+        mask = group == g
+        times, surv, _ci = nonparametric.kaplan_meier_estimator(event[mask], time[mask], conf_type="log-log")
         out[f"median_g{g}"] = _first_below_half(times, surv)
     return out
 
@@ -223,30 +227,33 @@ def _sk_cox(state: tuple[NDArray[np.float64], Any, tuple[str, ...]]) -> Values:
 
 # ---------------------------------------------------------------- SciPy
 
-def _sp_prepare(d: BenchData) -> Any:
+def _sp_samples(d: BenchData) -> list[Any]:
     stats = _mod("scipy.stats")
     return [stats.CensoredData.right_censored(t, e == 0) for t, e in _split(d)]
 
 
-def _sp_km(groups: list[Any]) -> Values:
+def _sp_km(d: BenchData) -> Values:
     stats = _mod("scipy.stats")
     out: Values = {}
-    for g, sample in enumerate(groups):
+    for g, sample in enumerate(_sp_samples(d)):
         sf = stats.ecdf(sample).sf
-        sf.confidence_interval(method="log-log")  # computed, not compared (log-log, not R's "log")
+        with warnings.catch_warnings():  # SciPy warns where the log-log limits are undefined (S = 1 or 0)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sf.confidence_interval(method="log-log")  # computed, not compared (log-log, not R's "log")
         out[f"median_g{g}"] = _first_below_half(sf.quantiles, sf.probabilities)
     return out
 
 
-def _sp_logrank(groups: list[Any]) -> Values:
-    res = _mod("scipy.stats").logrank(groups[0], groups[1])
+def _sp_logrank(d: BenchData) -> Values:
+    x, y = _sp_samples(d)
+    res = _mod("scipy.stats").logrank(x, y)
     return {"chi2": float(res.statistic) ** 2}
 
 
 def _sp_fisher(table: NDArray[np.int64]) -> Values:
     stats = _mod("scipy.stats")
     method = stats.MonteCarloMethod(rng=np.random.default_rng(1))
-    return {"p_monte_carlo": float(stats.fisher_exact(table, method=method).pvalue)}
+    return {"p": float(stats.fisher_exact(table, method=method).pvalue)}
 
 
 def _ident(d: BenchData) -> BenchData:
@@ -259,15 +266,15 @@ def _table(_: BenchData) -> NDArray[np.int64]:
 
 ADAPTERS: tuple[Adapter, ...] = (
     Adapter("gistreg", "km", _ident, _gistreg_km, "log CI (R default)"),
-    Adapter("statsmodels", "km", _split, _sm_km, "SurvfuncRight per group; quantile_ci(method='log')"),
-    Adapter("lifelines", "km", _split, _ll_km, "KaplanMeierFitter per group; log-log CI"),
+    Adapter("statsmodels", "km", _ident, _sm_km, "SurvfuncRight per group; quantile_ci(method='log')"),
+    Adapter("lifelines", "km", _ident, _ll_km, "KaplanMeierFitter per group; log-log CI"),
     Adapter("scikit-survival", "km", _sk_km_prepare, _sk_km, "kaplan_meier_estimator per group; log-log CI"),
-    Adapter("scipy", "km", _sp_prepare, _sp_km, "stats.ecdf per group; log-log CI"),
+    Adapter("scipy", "km", _ident, _sp_km, "stats.ecdf per group; log-log CI"),
     Adapter("gistreg", "logrank", _ident, _gistreg_logrank),
     Adapter("statsmodels", "logrank", _ident, _sm_logrank, "survdiff"),
-    Adapter("lifelines", "logrank", _split, _ll_logrank, "logrank_test"),
+    Adapter("lifelines", "logrank", _ident, _ll_logrank, "logrank_test"),
     Adapter("scikit-survival", "logrank", lambda d: (_sk_surv(d), d.group), _sk_logrank, "compare_survival"),
-    Adapter("scipy", "logrank", _sp_prepare, _sp_logrank, "stats.logrank"),
+    Adapter("scipy", "logrank", _ident, _sp_logrank, "stats.logrank"),
     Adapter("gistreg", "logrank_strat", _ident, _gistreg_logrank_strat),
     Adapter("statsmodels", "logrank_strat", _ident, _sm_logrank_strat, "survdiff(strata=)"),
     Adapter("gistreg", "cox", _ident, _gistreg_cox, "Efron"),

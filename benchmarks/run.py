@@ -253,7 +253,8 @@ def _import_cells(cfg: Config, log: Log) -> list[Cell]:
                 subprocess.run(cmd, check=True, capture_output=True, timeout=300)
                 times.append(time.perf_counter() - t0)
         except (subprocess.SubprocessError, OSError) as exc:
-            cells.append(Cell("import", None, tool, None, 0, f"{label}: error {type(exc).__name__}", key=label))
+            note = f"{label}: error {type(exc).__name__}"
+            cells.append(Cell("import", None, tool, None, 0, note, key=_import_key(label)))
             continue
         cell = Cell("import", None, tool, statistics.median(times), len(times), label, key=_import_key(label))
         log(f"  import         {tool:16s} {_fmt_seconds(cell.seconds):>9s} {label}")
