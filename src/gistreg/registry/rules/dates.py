@@ -260,7 +260,7 @@ def _implausible(table: str, column: str) -> QueryBuilder:
 
 
 def _swap(d: str) -> str:
-    return f"make_date(year({d}), day({d}), month({d}))"
+    return f"make_date(year({d}), least(day({d}), 12), month({d}))"  # only used where day ≤ 12
 
 
 def _swap_check(table: str, first: str, second: str, swap_first: bool) -> QueryBuilder:
