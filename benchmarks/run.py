@@ -274,17 +274,19 @@ class BenchRun:
 
     cells: tuple[Cell, ...]
     data_notes: tuple[str, ...]
+    load_at_start: str = "?"
 
 
 def run_benchmarks(cfg: Config, log: Log = _quiet) -> BenchRun:
     """Run every requested task for every available tool."""
     notes: list[str] = []
+    load = load_average()
     cells = _python_cells(cfg, log, notes)
     if cfg.use_r and r_version() is not None:
         cells += _r_cells(cfg, log)
     if "import" in cfg.tasks:
         cells += _import_cells(cfg, log)
-    return BenchRun(tuple(cells), tuple(notes))
+    return BenchRun(tuple(cells), tuple(notes), load)
 
 
 # ---------------------------------------------------------------- report
@@ -432,6 +434,11 @@ def machine() -> str:
     return f"{cpu}; {os.cpu_count()} logical CPUs; {ram} RAM; {platform.system()} {platform.release()}"
 
 
+def load_average() -> str:
+    """The 1-minute load average (other work on the machine makes timings noisier)."""
+    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "?"
+
+
 def report(bench: BenchRun, cfg: Config, command: str) -> str:
     """The whole Markdown report: set-up, data, results table and targets."""
     cells = bench.cells
@@ -445,7 +452,7 @@ def report(bench: BenchRun, cfg: Config, command: str) -> str:
         "",
         f"- Date: {dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}",
         f"- Command: `{command}`",
-        f"- Machine: {machine()}",
+        f"- Machine: {machine()}; 1-minute load average {bench.load_at_start} at start, {load_average()} at end",
         f"- Versions: {', '.join(versions)}",
         f"- Data: `benchmarks/data.py`, seed {cfg.seed}; " + "; ".join(bench.data_notes),
         f"- Median of up to {cfg.repeat} timed calls after a warm-up; peer time budget {cfg.budget:g} s per cell; "
