@@ -170,6 +170,8 @@ class ResponseSpec:
     landmark_days: int | None = 61
     window_days: int = 21
     baseline_window_days: int = 42
+    confirm: bool = False
+    min_sd_days: int = 42
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,13 +372,16 @@ def parse_spec(text: str, file: str = "study.yaml") -> StudySpec:
     endpoints = tuple(_endpoint(e) for e in m["endpoints"]) if "endpoints" in m else ()
     response = None
     if "response" in m:
-        r = m["response"].mapping(allowed=("criteria", "landmark_days", "window_days", "baseline_window_days"))
+        r = m["response"].mapping(allowed=("criteria", "landmark_days", "window_days", "baseline_window_days",
+                                           "confirm", "min_sd_days"))
         response = ResponseSpec(
             criteria=r["criteria"].text(choices=("choi", "recist11")) if "criteria" in r else "choi",  # type: ignore[arg-type]
             landmark_days=(None if "landmark_days" in r and r["landmark_days"].value is None
                            else r["landmark_days"].integer() if "landmark_days" in r else 61),
             window_days=r["window_days"].integer() if "window_days" in r else 21,
             baseline_window_days=r["baseline_window_days"].integer() if "baseline_window_days" in r else 42,
+            confirm=r["confirm"].boolean() if "confirm" in r else False,
+            min_sd_days=r["min_sd_days"].integer() if "min_sd_days" in r else 42,
         )
     aes = None
     if "adverse_events" in m:
