@@ -136,7 +136,9 @@ def _sm_km(d: BenchData) -> Values:
     out: Values = {}
     for g, (t, e) in enumerate(_split(d)):
         sf = survfunc.SurvfuncRight(t, e)
-        lo, hi = sf.quantile_ci(0.5, method="log")
+        with warnings.catch_warnings():  # statsmodels divides by S(t) = 0 at the end of a curve
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo, hi = sf.quantile_ci(0.5, method="log")
         out[f"median_g{g}"] = float(sf.quantile(0.5))
         out[f"median_lo_g{g}"] = float(lo)
         out[f"median_hi_g{g}"] = float(hi)
