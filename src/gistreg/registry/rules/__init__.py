@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from gistreg.registry.rules import codes, dates, genetics, lines, patients, values
+from gistreg.registry.rules import codes, completeness, cross, dates, genetics, lines, patients, values
 from gistreg.registry.rules.base import Check, Rule, RuleConfig, RuleContext
 
 __all__ = ["RULES", "Check", "Rule", "RuleConfig", "RuleContext", "rule"]
@@ -25,7 +25,7 @@ def _key(r: Rule) -> tuple[int, str]:
 #: Every rule, ordered by family (T, C, D, L, V, P, K, X, M) and id.
 RULES: tuple[Rule, ...] = tuple(
     sorted((*codes.RULES, *dates.RULES, *lines.RULES, *values.RULES, *genetics.RULES,
-            *patients.RULES), key=_key)
+            *patients.RULES, *cross.RULES, *completeness.RULES), key=_key)
 )
 
 _BY_ID: Mapping[str, Rule] = MappingProxyType({r.id: r for r in RULES})
