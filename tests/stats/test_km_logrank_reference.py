@@ -226,7 +226,11 @@ def test_median_followup_equals_reverse_survfit(dataset: str, index: int) -> Non
 
 
 def test_every_fixture_is_exercised() -> None:
-    found = sorted(p.name for p in REF.glob("*__*.json") if p.stem.split("__")[1] in {"km", "logrank", "rmst", "followup"})
-    expected = sorted(f"{d}__{m}.json" for d in DATASETS for m in ("km", "logrank", "rmst", "followup") if _fixture(d, m))
+    found = sorted(
+        p.name for p in REF.glob("*__*.json") if p.stem.split("__")[1] in {"km", "logrank", "rmst", "followup"}
+    )
+    expected = sorted(
+        f"{d}__{m}.json" for d in DATASETS for m in ("km", "logrank", "rmst", "followup") if _fixture(d, m)
+    )
     assert found == expected
     assert len(found) >= 15

@@ -31,7 +31,7 @@ def as_float_vector(name: str, values: ArrayLike, *, allow_nan: bool = False) ->
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
-            f"{name}: position {i} is {arr[i]!r}; expected a finite number"
+            f"{name}: position {i} is {arr[i].item()!r}; expected a finite number"
             f" ({int(bad.sum())} such value(s) in all)"
         )
     return arr
@@ -43,7 +43,7 @@ def as_time(name: str, values: ArrayLike) -> FloatArray:
     neg = arr < 0
     if neg.any():
         i = int(np.flatnonzero(neg)[0])
-        raise InputError(f"{name}: position {i} is {arr[i]!r}; times must be >= 0")
+        raise InputError(f"{name}: position {i} is {arr[i].item()!r}; times must be >= 0")
     return arr
 
 
@@ -54,7 +54,7 @@ def as_event(name: str, values: ArrayLike, n: int) -> FloatArray:
     bad = (arr != 0) & (arr != 1)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"{name}: position {i} is {arr[i]!r}; expected 0 (censored) or 1 (event)")
+        raise InputError(f"{name}: position {i} is {arr[i].item()!r}; expected 0 (censored) or 1 (event)")
     return arr
 
 
@@ -67,7 +67,7 @@ def as_weights(name: str, values: ArrayLike | None, n: int) -> FloatArray:
     neg = arr < 0
     if neg.any():
         i = int(np.flatnonzero(neg)[0])
-        raise InputError(f"{name}: position {i} is {arr[i]!r}; weights must be >= 0")
+        raise InputError(f"{name}: position {i} is {arr[i].item()!r}; weights must be >= 0")
     return arr
 
 
@@ -156,5 +156,5 @@ def as_covariates(
     bad = ~np.isfinite(arr)
     if bad.any():
         i, j = (int(v) for v in np.argwhere(bad)[0])
-        raise InputError(f"{name}: row {i}, covariate {cols[j]!r} is {arr[i, j]!r}; expected a finite number")
+        raise InputError(f"{name}: row {i}, covariate {cols[j]!r} is {arr[i, j].item()!r}; expected a finite number")
     return np.ascontiguousarray(arr), cols

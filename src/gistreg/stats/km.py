@@ -331,7 +331,7 @@ def survival_quantiles(result: KaplanMeierResult, probs: ArrayLike = (0.25, 0.5,
     bad = (p < 0) | (p > 1)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"probs: position {i} is {p[i]!r}; expected a probability in [0, 1]")
+        raise InputError(f"probs: position {i} is {p[i].item()!r}; expected a probability in [0, 1]")
     est, lo, hi = (np.empty((len(result.curves), p.shape[0])) for _ in range(3))
     for i, c in enumerate(result.curves):
         est[i], lo[i], hi[i] = _km.curve_quantiles(c.time, c.survival, c.ci_lower, c.ci_upper, p)

@@ -193,7 +193,8 @@ def _chi_square(o_minus_e: FloatArray, expected: FloatArray, variance: FloatArra
         zero = [labels[i] for i in np.flatnonzero(np.diag(variance) <= 0)]
         named = zero if zero else list(labels)
         raise SingularInformationError(
-            f"group: the variance of observed - expected is singular (groups {', '.join(map(repr, named))} have"
-            " no overlap in their risk sets at event times); the groups cannot be compared"
+            f"group: the variance matrix of observed - expected is singular (no variance for groups"
+            f" {', '.join(map(repr, named))}): at every event time a single subject is at risk, everyone at risk"
+            " dies, or one group alone is at risk, so the groups cannot be compared"
         ) from None
     return float(np.sum(solved * diff))

@@ -31,9 +31,10 @@ COUNTING_MAX_ABS_TIME = 2.0**26
 #: Largest time range (max - min + 1) coded by counting instead of sorting, unless ``2 n`` is larger.
 COUNTING_MAX_RANGE = 1 << 22
 
-#: Largest dense (block x time x column) table counted by ``np.bincount`` directly, unless ``4 n`` is larger;
-#: beyond it the occupied cells are found by sorting their keys.
+#: Largest dense (block x time x column) table counted by ``np.bincount`` directly, unless
+#: ``DENSE_CELLS_PER_ROW * n`` is larger; beyond it the occupied cells are found by sorting their keys.
 DENSE_MAX_CELLS = 1 << 24
+DENSE_CELLS_PER_ROW = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +187,7 @@ def risk_set_table(
     g = n_columns
     n = event.shape[0]
     cell = block * n_times + codes.index if n_blocks > 1 else codes.index
-    if n_blocks * n_times * g <= max(DENSE_MAX_CELLS, 4 * n):
+    if n_blocks * n_times * g <= max(DENSE_MAX_CELLS, DENSE_CELLS_PER_ROW * n):
         key = cell if g == 1 or column is None else cell * g + column
         size = n_blocks * n_times * g
         total = np.bincount(key, minlength=size).reshape(-1, g)
