@@ -11,6 +11,11 @@ dictionary) into *staging tables* inside a DuckDB connection it is given:
 - two provenance columns: ``source_file VARCHAR`` (file name, or ``workbook.xlsx:sheet``, never a directory)
   and ``source_row BIGINT`` (the row as a spreadsheet shows it: the header is row 1, the first record row 2).
 
+A reader is given the canonical schema (``tables``: table name → :class:`TableSpec`, in practice
+:data:`gistreg.registry.schema.TABLES`) by its caller: ``ingest`` comes before ``registry`` in the pipeline and
+does not import it, so it only relies on the small structural protocols :class:`TableSpec` and
+:class:`ColumnSpec` below, which the registry's ``Table`` and ``Column`` satisfy.
+
 Readers decide nothing about validity beyond what they must to read: a file that cannot be decoded, a
 missing required column, an unknown column or a malformed row becomes an :class:`~gistreg.core.issues.Issue`
 (rule ``R..``) in :attr:`StagedExport.issues`; a reader never raises on bad content. Typing values,
@@ -19,7 +24,7 @@ mapping codes and every validation rule happen in :mod:`gistreg.registry`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -28,6 +33,38 @@ import duckdb
 from gistreg.core.issues import Issue
 
 SourceFormat = Literal["csv", "xlsx", "redcap"]
+
+
+class ColumnSpec(Protocol):
+    """What a reader needs to know about a canonical column (satisfied by ``registry.schema.Column``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def required(self) -> bool: ...
+
+    @property
+    def vocab(self) -> str | None: ...
+
+
+class TableSpec(Protocol):
+    """What a reader needs to know about a canonical table (satisfied by ``registry.schema.Table``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def columns(self) -> Sequence[ColumnSpec]: ...
+
+    @property
+    def primary_key(self) -> Sequence[str]: ...
+
+    @property
+    def patient_column(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,4 +119,4 @@ def staging_name(table: str) -> str:
     return f"stage_{table}"
 
 
-__all__ = ["Reader", "SourceFile", "SourceFormat", "StagedExport", "staging_name"]
+__all__ = ["ColumnSpec", "Reader", "SourceFile", "SourceFormat", "StagedExport", "TableSpec", "staging_name"]
