@@ -123,6 +123,8 @@ def _encode_small_integers(arr: NDArray[Any], n: int) -> Codes | None:
     """Codes for integer/boolean labels with a small range by one counting pass (same result as ``np.unique``).
 
     Returns ``None`` when the range is too wide for a counting table (more than ``max(n, 65536)`` values).
+    Labels that already are ``0..k-1`` in int64 are used as their own codes without a copy (codes are never
+    modified).
     """
     low = arr.min()
     if arr.dtype.kind == "b":
@@ -130,12 +132,14 @@ def _encode_small_integers(arr: NDArray[Any], n: int) -> Codes | None:
     else:
         if int(arr.max()) - int(low) > max(n, 1 << 16):
             return None
-        shifted = (arr - low).astype(np.int64)
+        shifted = arr.astype(np.int64, copy=False) if low == 0 else (arr - low).astype(np.int64)
     present = np.bincount(shifted) > 0
-    lookup = np.cumsum(present, dtype=np.int64) - 1
     levels = np.flatnonzero(present).astype(arr.dtype)
-    labels = levels if arr.dtype.kind == "b" else levels + low
-    return Codes(lookup[shifted], tuple(labels.tolist()))
+    labels = tuple((levels if arr.dtype.kind == "b" else levels + low).tolist())
+    if present.all():  # levels are already 0..k-1 after the shift
+        return Codes(shifted, labels)
+    lookup = np.cumsum(present, dtype=np.int64) - 1
+    return Codes(lookup[shifted], labels)
 
 
 def as_covariates(

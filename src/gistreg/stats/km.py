@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from gistreg.core.errors import InputError
 from gistreg.stats._kernels import km as _km
-from gistreg.stats._kernels.counting import code_times, risk_set_table
+from gistreg.stats._kernels.counting import risk_set_table
 from gistreg.stats._prep import as_event, as_float_vector, as_time, as_weights, encode
 
 FloatArray = NDArray[np.float64]
@@ -259,28 +259,29 @@ def kaplan_meier(
     codes = encode("group", group, n)
     w = as_weights("weights", weights, n) if weights is not None else None
     jackknife = w is not None and not bool(np.array_equal(w, np.floor(w)))
-    table = risk_set_table(code_times(t), e, codes.codes, codes.k, None, 1, w, squares=jackknife)
+    # one table with a column per group: a group's own times are the rows where it has observations
+    table = risk_set_table(t, e, None, 1, codes.codes, codes.k, w, squares=jackknife)
     sizes = np.bincount(codes.codes, minlength=codes.k)
     curves = []
-    for b, label in enumerate(codes.labels):
-        rows = slice(int(table.starts[b]), int(table.starts[b + 1]))
-        n_risk, n_event = table.n_risk[rows, 0], table.n_event[rows, 0]
+    for j, label in enumerate(codes.labels):
+        rows = np.flatnonzero((table.count_event[:, j] + table.count_censor[:, j]) > 0)
+        n_risk, n_event = table.n_risk[rows, j], table.n_event[rows, j]
         if jackknife and table.sq_event is not None and table.sq_censor is not None:
-            pl = _km.product_limit_jackknife(n_risk, n_event, table.sq_event[rows, 0], table.sq_censor[rows, 0])
+            pl = _km.product_limit_jackknife(n_risk, n_event, table.sq_event[rows, j], table.sq_censor[rows, j])
         else:
             pl = _km.product_limit(n_risk, n_event)
         lower, upper = _km.confidence_band(pl.survival, pl.std_err, z, conf_type)
         curves.append(
             KaplanMeierCurve(
                 group=label,
-                n=int(sizes[b]),
+                n=int(sizes[j]),
                 time=table.time[rows],
                 n_risk=n_risk,
                 n_event=n_event,
-                n_censor=table.n_censor[rows, 0],
-                n_risk_count=table.count_risk[rows, 0],
-                n_event_count=table.count_event[rows, 0],
-                n_censor_count=table.count_censor[rows, 0],
+                n_censor=table.n_censor[rows, j],
+                n_risk_count=table.count_risk[rows, j],
+                n_event_count=table.count_event[rows, j],
+                n_censor_count=table.count_censor[rows, j],
                 survival=pl.survival,
                 std_err=pl.std_err,
                 std_err_survival=pl.std_err_survival,

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gistreg.core.errors import InputError, SingularInformationError
-from gistreg.stats._kernels.counting import code_times, risk_set_table
+from gistreg.stats._kernels.counting import risk_set_table
 from gistreg.stats._kernels.logrank import logrank_sums
 from gistreg.stats._prep import as_event, as_time, as_weights, encode
 
@@ -143,10 +143,11 @@ def logrank(
     groups = encode("group", group, n)
     if groups.k < 2:
         raise InputError(f"group: has only one level ({groups.labels[0]!r}); the test needs at least two groups")
-    strat = encode("strata", strata, n)
+    strat = encode("strata", strata, n) if strata is not None else None
+    n_strata = strat.k if strat is not None else 1
     w = as_weights("weights", weights, n) if weights is not None else None
-    table = risk_set_table(code_times(t), e, strat.codes, strat.k, groups.codes, groups.k, w)
-    sums = logrank_sums(table, strat.k, rho_f, gamma_f)
+    table = risk_set_table(t, e, strat.codes if strat is not None else None, n_strata, groups.codes, groups.k, w)
+    sums = logrank_sums(table, n_strata, rho_f, gamma_f)
     observed = sums.observed.sum(axis=1)
     expected = sums.expected.sum(axis=1)
     statistic = _chi_square(observed - expected, expected, sums.variance, groups.labels)
@@ -155,7 +156,7 @@ def logrank(
     df = groups.k - 1
     return LogRankResult(
         groups=groups.labels,
-        strata=strat.labels,
+        strata=strat.labels if strat is not None else ("all",),
         n=np.bincount(groups.codes, minlength=groups.k).astype(np.int64),
         observed=observed,
         expected=expected,

@@ -44,7 +44,7 @@ class TimeCodes:
     Attributes
     ----------
     index
-        Shape (n,): position of each row's time in ``values``.
+        Shape (n,): position of each row's time in ``values``; always a new array, which callers may overwrite.
     values
         Shape (T,): ascending candidate times. On the counting path this is every integer from the smallest to
         the largest time, so some values may have no rows.
@@ -130,8 +130,9 @@ def code_times(time: FloatArray) -> TimeCodes:
     Preconditions: ``time`` is a finite 1-D float64 array.
 
     Integer-valued times whose absolute values stay below :data:`COUNTING_MAX_ABS_TIME` and whose range is at most
-    ``max(COUNTING_MAX_RANGE, 2 n)`` are coded by subtracting the minimum: no sort. Anything else is sorted once
-    and near ties are merged by :func:`merge_near_ties`. Both paths give the same table downstream.
+    ``max(COUNTING_MAX_RANGE, 2 n)`` are coded as themselves (minus the minimum when that is far from 0): no sort.
+    Anything else is sorted once and near ties are merged by :func:`merge_near_ties`. Both paths give the same
+    table downstream.
     """
     n = time.shape[0]
     if n == 0:
@@ -146,9 +147,10 @@ def code_times(time: FloatArray) -> TimeCodes:
     ):
         as_int = time.astype(np.int64)
         if np.array_equal(as_int, time):
-            ilo = int(lo)
-            index = as_int - ilo if ilo != 0 else as_int
-            return TimeCodes(index, np.arange(ilo, int(hi) + 1, dtype=np.float64))
+            # keep the origin at 0 (no subtraction pass) unless that would more than double the table
+            base = 0 if 0 <= lo <= hi - lo + 1 else int(lo)
+            index = as_int - base if base != 0 else as_int
+            return TimeCodes(index, np.arange(base, int(hi) + 1, dtype=np.float64))
     values, inverse = np.unique(time, return_inverse=True)
     merged, cluster = merge_near_ties(values)
     index = inverse.reshape(-1).astype(np.int64, copy=False)
@@ -158,9 +160,9 @@ def code_times(time: FloatArray) -> TimeCodes:
 
 
 def risk_set_table(
-    codes: TimeCodes,
+    time: FloatArray,
     event: FloatArray,
-    block: IntArray,
+    block: IntArray | None,
     n_blocks: int,
     column: IntArray | None,
     n_columns: int,
@@ -170,62 +172,79 @@ def risk_set_table(
 ) -> RiskSetTable:
     """Count events, censorings and weights per (block, distinct time, column) and form the risk sets.
 
-    Preconditions: ``event`` is 0/1 float64; ``block`` in ``0..n_blocks-1``; ``column`` in ``0..n_columns-1``
-    (``None`` when ``n_columns == 1``); ``weights`` is ``None`` (all ones) or finite and >= 0; all of length n.
-    Rows need not be sorted.
+    Preconditions: ``time`` finite float64; ``event`` 0/1 float64; ``block`` in ``0..n_blocks-1`` (``None`` when
+    ``n_blocks == 1``); ``column`` in ``0..n_columns-1`` (``None`` when ``n_columns == 1``); ``weights`` is
+    ``None`` (all ones) or finite and >= 0; all of length n. Rows need not be sorted.
 
     Parameters
     ----------
-    codes
-        Output of :func:`code_times` for the same rows.
-    event, block, n_blocks, column, n_columns, weights
-        As in the preconditions.
+    time, event, block, n_blocks, column, n_columns, weights
+        As in the preconditions; times are coded by :func:`code_times`.
     squares
         Also return sums of squared weights (needed only for the infinitesimal-jackknife variance).
+
+    Notes
+    -----
+    Every row gets one int64 key ``((block * T + time) * g + column) * 2 + event``, built in place in the buffer
+    of its time code (Horner form, no temporaries of length n), and one ``np.bincount`` per summed quantity.
     """
+    codes = code_times(time)
     n_times = codes.values.shape[0]
     g = n_columns
     n = event.shape[0]
-    cell = block * n_times + codes.index if n_blocks > 1 else codes.index
+    is_event = event != 0
+    key: IntArray
     if n_blocks * n_times * g <= max(DENSE_MAX_CELLS, DENSE_CELLS_PER_ROW * n):
-        key = cell if g == 1 or column is None else cell * g + column
-        size = n_blocks * n_times * g
-        total = np.bincount(key, minlength=size).reshape(-1, g)
-        rows = np.flatnonzero(total.any(axis=1))
-        take: IntArray | None = rows
-        count_exit = total[rows]
+        if n_blocks > 1 and block is not None:
+            key = block * n_times
+            key += codes.index
+        else:
+            key = codes.index  # a fresh array owned here: overwritten in place
+        rows_or_none = None
+        n_cells = n_blocks * n_times
     else:
-        rows, pos = np.unique(cell, return_inverse=True)
-        pos = pos.reshape(-1)
-        key = pos if g == 1 or column is None else pos * g + column
-        size = rows.shape[0] * g
-        count_exit = np.bincount(key, minlength=size).reshape(-1, g)
-        take = None
+        cell = block * n_times + codes.index if n_blocks > 1 and block is not None else codes.index
+        rows_or_none, pos = np.unique(cell, return_inverse=True)
+        key = pos.reshape(-1).astype(np.int64, copy=False)
+        n_cells = rows_or_none.shape[0]
+    if g > 1 and column is not None:
+        key *= g
+        key += column
+    key <<= 1
+    key += is_event
+    size = n_cells * g * 2
+    counts = np.bincount(key, minlength=size).reshape(n_cells, g, 2)
+    if rows_or_none is None:
+        rows = np.flatnonzero(counts.reshape(n_cells, -1).any(axis=1))
+        take: IntArray | None = rows
+    else:
+        rows, take = rows_or_none, None
 
     def gather(w: FloatArray) -> FloatArray:
         summed: FloatArray = np.bincount(key, weights=w, minlength=size).astype(np.float64, copy=False)
-        summed = summed.reshape(-1, g)
+        summed = summed.reshape(n_cells, g, 2)
         return summed[take] if take is not None else summed
 
-    count_event = gather(event).astype(np.int64)
-    count_censor = count_exit - count_event
+    c = counts[take] if take is not None else counts
+    count_event = np.ascontiguousarray(c[..., 1])
+    count_censor = np.ascontiguousarray(c[..., 0])
     block_of_row = (rows // n_times).astype(np.int64) if n_blocks > 1 else np.zeros(rows.shape[0], np.int64)
     starts = np.searchsorted(block_of_row, np.arange(n_blocks + 1)).astype(np.int64)
-    count_risk = _segment_reverse_cumsum(count_exit.astype(np.float64), starts, exact=True).astype(np.int64)
+    exit_count = (count_event + count_censor).astype(np.float64)
+    count_risk = _segment_reverse_cumsum(exit_count, starts, exact=True).astype(np.int64)
     sq_event = sq_censor = None
     if weights is None:
         n_event = count_event.astype(np.float64)
         n_censor = count_censor.astype(np.float64)
         n_risk = count_risk.astype(np.float64)
     else:
-        n_event = gather(weights * event)
-        n_censor = gather(weights * (1.0 - event))
+        summed = gather(weights)
+        n_event, n_censor = np.ascontiguousarray(summed[..., 1]), np.ascontiguousarray(summed[..., 0])
         integer_weights = bool(np.array_equal(weights, np.floor(weights)))
         n_risk = _segment_reverse_cumsum(n_event + n_censor, starts, exact=integer_weights)
         if squares:
-            w2 = weights * weights
-            sq_event = gather(w2 * event)
-            sq_censor = gather(w2 * (1.0 - event))
+            squared = gather(weights * weights)
+            sq_event, sq_censor = np.ascontiguousarray(squared[..., 1]), np.ascontiguousarray(squared[..., 0])
     return RiskSetTable(
         time=codes.values[rows % n_times],
         block=block_of_row,
