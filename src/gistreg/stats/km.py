@@ -259,12 +259,11 @@ def kaplan_meier(
     codes = encode("group", group, n)
     w = as_weights("weights", weights, n) if weights is not None else None
     jackknife = w is not None and not bool(np.array_equal(w, np.floor(w)))
-    # one table with a column per group: a group's own times are the rows where it has observations
-    table = risk_set_table(t, e, None, 1, codes.codes, codes.k, w, squares=jackknife)
+    table = risk_set_table(t, e, None, 1, codes.codes, codes.k, w, squares=jackknife, curves=True)
     sizes = np.bincount(codes.codes, minlength=codes.k)
     curves = []
-    for j, label in enumerate(codes.labels):
-        rows = np.flatnonzero((table.count_event[:, j] + table.count_censor[:, j]) > 0)
+    for i, label in enumerate(codes.labels):
+        rows, j = table.curve(i)
         n_risk, n_event = table.n_risk[rows, j], table.n_event[rows, j]
         if jackknife and table.sq_event is not None and table.sq_censor is not None:
             pl = _km.product_limit_jackknife(n_risk, n_event, table.sq_event[rows, j], table.sq_censor[rows, j])
@@ -274,7 +273,7 @@ def kaplan_meier(
         curves.append(
             KaplanMeierCurve(
                 group=label,
-                n=int(sizes[j]),
+                n=int(sizes[i]),
                 time=table.time[rows],
                 n_risk=n_risk,
                 n_event=n_event,

@@ -14,6 +14,7 @@ Two steps, both pure NumPy and free of Python loops over patients or distinct ti
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -59,7 +60,8 @@ class RiskSetTable:
     """Counts per block and distinct time, rows sorted by block, then time ascending.
 
     Only (block, time) pairs with at least one row in the block appear. Weighted sums are float64; plain row
-    counts are int64. Column ``j`` holds the rows whose ``column`` code is ``j``.
+    counts are int64. Column ``j`` holds the rows whose ``column`` code is ``j``. A table of curves (built with
+    ``curves=True``) says where each curve is with :meth:`curve`.
 
     Attributes
     ----------
@@ -89,6 +91,17 @@ class RiskSetTable:
     count_risk: IntArray
     sq_event: FloatArray | None
     sq_censor: FloatArray | None
+    curves_in_columns: bool = False
+
+    def curve(self, j: int) -> tuple[IntArray, int]:
+        """Table rows and column of curve ``j`` (a table built with ``curves=True``).
+
+        Curves are either the columns of one block (rows where the curve has observations) or blocks of one
+        column, whichever layout :func:`risk_set_table` chose.
+        """
+        if self.curves_in_columns:
+            return np.flatnonzero((self.count_event[:, j] + self.count_censor[:, j]) > 0), j
+        return np.arange(self.starts[j], self.starts[j + 1], dtype=np.int64), 0
 
 
 def merge_near_ties(values: FloatArray) -> tuple[FloatArray, IntArray]:
@@ -169,6 +182,7 @@ def risk_set_table(
     weights: FloatArray | None,
     *,
     squares: bool = False,
+    curves: bool = False,
 ) -> RiskSetTable:
     """Count events, censorings and weights per (block, distinct time, column) and form the risk sets.
 
@@ -182,19 +196,28 @@ def risk_set_table(
         As in the preconditions; times are coded by :func:`code_times`.
     squares
         Also return sums of squared weights (needed only for the infinitesimal-jackknife variance).
+    curves
+        The columns are separate curves (Kaplan-Meier by group; ``block`` must be ``None``): they are kept as
+        columns of one block when the (time x curve) table is small, and otherwise turned into blocks of one
+        column, so that memory stays O(n) with many distinct times and many curves.
 
     Notes
     -----
     Every row gets one int64 key ``((block * T + time) * g + column) * 2 + event``, built in place in the buffer
-    of its time code (Horner form, no temporaries of length n), and one ``np.bincount`` per summed quantity.
+    of its time code (Horner form), and one ``np.bincount`` per summed quantity. When the dense
+    (block x time x column) table would be large, the occupied (block, time) cells are found by sorting instead.
     """
     codes = code_times(time)
     n_times = codes.values.shape[0]
-    g = n_columns
     n = event.shape[0]
+    limit = max(DENSE_MAX_CELLS, DENSE_CELLS_PER_ROW * n)
+    in_columns = curves and n_times * n_columns <= limit
+    if curves and not in_columns:
+        block, n_blocks, column, n_columns = column, n_columns, None, 1
+    g = n_columns
     is_event = event != 0
     key: IntArray
-    if n_blocks * n_times * g <= max(DENSE_MAX_CELLS, DENSE_CELLS_PER_ROW * n):
+    if n_blocks * n_times * g <= limit:
         if n_blocks > 1 and block is not None:
             key = block * n_times
             key += codes.index
@@ -213,38 +236,36 @@ def risk_set_table(
     key <<= 1
     key += is_event
     size = n_cells * g * 2
-    counts = np.bincount(key, minlength=size).reshape(n_cells, g, 2)
+    counts = np.bincount(key, minlength=size).reshape(n_cells, g * 2)
     if rows_or_none is None:
-        rows = np.flatnonzero(counts.reshape(n_cells, -1).any(axis=1))
-        take: IntArray | None = rows
+        rows = np.flatnonzero(counts.any(axis=1))
+        counts = counts[rows]
     else:
-        rows, take = rows_or_none, None
+        rows = rows_or_none
 
-    def gather(w: FloatArray) -> FloatArray:
+    def gather(w: FloatArray) -> tuple[FloatArray, FloatArray]:
         summed: FloatArray = np.bincount(key, weights=w, minlength=size).astype(np.float64, copy=False)
-        summed = summed.reshape(n_cells, g, 2)
-        return summed[take] if take is not None else summed
+        summed = summed.reshape(n_cells, g * 2)
+        if rows_or_none is None:
+            summed = summed[rows]
+        return summed[:, 1::2].copy(), summed[:, 0::2].copy()  # events, censorings
 
-    c = counts[take] if take is not None else counts
-    count_event = np.ascontiguousarray(c[..., 1])
-    count_censor = np.ascontiguousarray(c[..., 0])
+    count_event = counts[:, 1::2].copy()
+    count_censor = counts[:, 0::2].copy()
     block_of_row = (rows // n_times).astype(np.int64) if n_blocks > 1 else np.zeros(rows.shape[0], np.int64)
     starts = np.searchsorted(block_of_row, np.arange(n_blocks + 1)).astype(np.int64)
-    exit_count = (count_event + count_censor).astype(np.float64)
-    count_risk = _segment_reverse_cumsum(exit_count, starts, exact=True).astype(np.int64)
+    count_risk = _segment_reverse_cumsum(count_event + count_censor, starts, exact=True)
     sq_event = sq_censor = None
     if weights is None:
         n_event = count_event.astype(np.float64)
         n_censor = count_censor.astype(np.float64)
         n_risk = count_risk.astype(np.float64)
     else:
-        summed = gather(weights)
-        n_event, n_censor = np.ascontiguousarray(summed[..., 1]), np.ascontiguousarray(summed[..., 0])
+        n_event, n_censor = gather(weights)
         integer_weights = bool(np.array_equal(weights, np.floor(weights)))
         n_risk = _segment_reverse_cumsum(n_event + n_censor, starts, exact=integer_weights)
         if squares:
-            squared = gather(weights * weights)
-            sq_event, sq_censor = np.ascontiguousarray(squared[..., 1]), np.ascontiguousarray(squared[..., 0])
+            sq_event, sq_censor = gather(weights * weights)
     return RiskSetTable(
         time=codes.values[rows % n_times],
         block=block_of_row,
@@ -257,13 +278,17 @@ def risk_set_table(
         count_risk=count_risk,
         sq_event=sq_event,
         sq_censor=sq_censor,
+        curves_in_columns=in_columns,
     )
 
 
-def _segment_reverse_cumsum(x: FloatArray, starts: IntArray, *, exact: bool) -> FloatArray:
+_Num = TypeVar("_Num", np.int64, np.float64)
+
+
+def _segment_reverse_cumsum(x: NDArray[_Num], starts: IntArray, *, exact: bool) -> NDArray[_Num]:
     """Sum of ``x`` over rows ``i..end of segment`` for every row ``i``, segments given by ``starts``.
 
-    With ``exact`` (floats holding integers below 2**53) one global reverse cumulative sum is
+    With ``exact`` (integers, or floats holding integers below 2**53) one global reverse cumulative sum is
     corrected per segment; otherwise each segment is summed on its own so that rounding never crosses segments.
     """
     if x.shape[0] == 0:
