@@ -183,8 +183,12 @@ def drop(con: duckdb.DuckDBPyConnection, *names: str) -> None:
 
 def drop_stale_stages(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> None:
     """Remove ``stage_<t>`` tables left by an earlier staging in this connection."""
-    for t in tables:
-        con.execute(f"DROP TABLE IF EXISTS {quote(staging_name(t))}")
+    wanted = {staging_name(t) for t in tables}
+    present = con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                          "AND schema_name = current_schema() AND NOT temporary").fetchall()
+    for (name,) in present:
+        if name in wanted:
+            con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
 
 
 def normalise_header(cell: str) -> str:
