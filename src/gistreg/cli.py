@@ -68,10 +68,11 @@ def _rule_titles() -> Mapping[str, str]:
     return {r.id: r.title for r in RULES}
 
 
-def _print_report(report: ValidationReport, *, max_per_rule: int = MAX_PER_RULE) -> None:
+def _print_report(report: ValidationReport, *, max_per_rule: int = MAX_PER_RULE, counts_line: bool = True) -> None:
     from gistreg.registry.report_text import format_report
 
-    typer.echo(format_report(report, rule_titles=_rule_titles(), max_per_rule=max_per_rule), nl=False)
+    typer.echo(format_report(report, rule_titles=_rule_titles(), max_per_rule=max_per_rule,
+                             counts_line=counts_line), nl=False)
 
 
 def _parse_cutoff(text: str | None) -> date | None:
@@ -137,7 +138,7 @@ def import_(
         typer.echo(format_import_result(result), nl=False)
         if len(result.report):
             typer.echo("")
-            _print_report(result.report)
+            _print_report(result.report, counts_line=False)
 
 
 @app.command()
@@ -200,7 +201,13 @@ def synth(
 
 
 @app.command()
-def demo(out: Annotated[Path, typer.Option("--out", help="Folder for the demo's output.")] = Path("out")) -> None:
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo's output.")] = Path("out"),
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the synthetic registry.")] = 20240601,
+    patients: Annotated[
+        int | None, typer.Option("--patients", min=1, help="Number of patients (default: the synthetic default).")
+    ] = None,
+) -> None:
     """Synthesise the default registry, import it into a new store and print its summary."""
     from gistreg.registry.report_text import format_import_result, format_summary
     from gistreg.registry.store import Registry, import_export
@@ -211,7 +218,7 @@ def demo(out: Annotated[Path, typer.Option("--out", help="Folder for the demo's 
     with _exit_codes():
         out.mkdir(parents=True, exist_ok=True)
         typer.echo(f"Synthesising the registry export into {export} …", err=True)
-        write_registry(export, progress=StderrProgress())
+        write_registry(export, seed=seed, patients=patients, progress=StderrProgress())
         for old in (store, store.with_name(store.name + ".wal")):
             old.unlink(missing_ok=True)
         Registry.init(store)

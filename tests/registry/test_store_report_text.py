@@ -122,3 +122,8 @@ def test_summary_text_has_counts_hashes_and_no_identifiers() -> None:
     assert "  1  2024-07-01 12:30:05 UTC  export-2024 (csv, cutoff 2024-06-30): 5 records inserted or updated" in text
     assert f"      patients.csv  sha256 {'ab' * 32}  5 rows" in text
     assert "  L05   warning       3" in text
+
+
+def test_report_without_counts_line_starts_with_the_first_rule() -> None:
+    text = format_report(ValidationReport.of(ISSUES[:2]), counts_line=False, max_per_rule=0)
+    assert text == "D03  error  1 issue\n  … and 1 more\n\nL05  warning  1 issue\n  … and 1 more\n"

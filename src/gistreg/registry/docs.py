@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from gistreg.core.vocab import AGENTS, CTCAE_GRADES, CTCAE_SYNONYMS, CTCAE_TERMS, VOCABULARIES
@@ -107,15 +107,24 @@ def _dialect() -> list[str]:
     return [
         "## CSV dialect",
         "",
-        "- Encoding UTF-8 (a byte-order mark is allowed).",
-        "- The first line is the header with the column names below (any order; names are matched exactly,",
-        "  after removing surrounding spaces). An unknown column or a missing required column is reported.",
-        "- Separator: comma. Fields may be quoted with `\"` (RFC 4180: a quote inside a quoted field is",
-        "  doubled); quoted fields may contain the separator and line breaks.",
-        "- Line endings `\\n` or `\\r\\n`.",
-        "- An empty field is a missing value. Values are read as text first, so identifiers keep leading",
-        "  zeros; surrounding spaces are removed.",
-        "- Decimal separator `.`; no thousands separators.",
+        "- **Files.** `<table>.csv` for each table; file names are matched without regard to case. Other files "
+        "are not read (noted); hidden files are ignored. A single `<table>.csv` file may be given instead of a "
+        "folder.",
+        "- **Encoding.** UTF-8, with or without byte-order mark, or Windows-1252 (cp1252), detected per file. "
+        "UTF-16/UTF-32 and binary content cannot be read.",
+        "- **Delimiter.** Comma, semicolon or tab, detected per file from the header line (comma on a tie). In a "
+        "semicolon- or tab-separated file, decimal commas (`12,5`) in integer and number columns are read as "
+        "`12.5`; other columns are left as written.",
+        "- **Header.** The first line names the columns, in any order; names are matched without regard to "
+        "case or surrounding spaces. Optional columns may be left out. An unknown column is not imported "
+        "(warning); a missing required column or a column named twice is an error.",
+        "- **Rows.** Fields may be quoted with `\"`; a quoted field may hold the delimiter, line breaks and "
+        "quotes written twice (`\"\"`). A row with more or fewer fields than the header, or a broken quoted "
+        "value, is an error. Empty rows are skipped. Line endings `\\n` or `\\r\\n`.",
+        "- **Values.** Everything is read as text first, exactly as written: identifiers keep leading zeros "
+        "(`00123`); an empty field is a missing value; surrounding spaces are removed when the value is typed.",
+        "- **Rows are numbered as a spreadsheet shows them**: the header is row 1, the first record row 2, and "
+        "a record with line breaks inside a quoted value is one row.",
         "",
     ]
 
@@ -248,7 +257,21 @@ def _settings(config: object | None) -> list[str]:
             *_md_table(("setting", "default", "meaning"), rows), ""]
 
 
-def _rules(rules: Iterable[RuleEntry], config: object | None) -> list[str]:
+def _reader_rules(reader_rules: Mapping[str, str]) -> list[str]:
+    if not reader_rules:
+        return []
+    return [
+        "### Reading rules",
+        "",
+        "What the readers report while reading a file (before any value is typed); the severity is given per "
+        "issue, as described:",
+        "",
+        *_md_table(("rule", "what it means"), ((f"`{k}`", v) for k, v in reader_rules.items())),
+        "",
+    ]
+
+
+def _rules(rules: Iterable[RuleEntry], config: object | None, reader_rules: Mapping[str, str]) -> list[str]:
     rows = [(f"`{r.id}`", "/".join(r.levels) or r.severity, r.title, r.description) for r in rules]
     rows.append((f"`{NOT_IN_EXPORT_RULE}`", "info", "Records not in this export",
                  "Records in the store that a new export does not contain are kept and counted per table; the "
@@ -264,6 +287,7 @@ def _rules(rules: Iterable[RuleEntry], config: object | None) -> list[str]:
         *_md_table(("rule", "severity", "title", "what it checks"), rows),
         "",
         *_settings(config),
+        *_reader_rules(reader_rules),
     ]
 
 
@@ -291,24 +315,31 @@ def _store() -> list[str]:
     return out
 
 
-def render_data_format(*, rules: Iterable[RuleEntry] | None = None, rule_config: object | None = None) -> str:
+def render_data_format(
+    *,
+    rules: Iterable[RuleEntry] | None = None,
+    rule_config: object | None = None,
+    reader_rules: Mapping[str, str] | None = None,
+) -> str:
     """Render ``docs/data-format.md``.
 
     Parameters
     ----------
     rules
-        The rule catalogue to document; the validation rule catalogue of :mod:`gistreg.registry.rules`
-        when ``None``.
+        The rule catalogue to document; when ``None``, the validation rules of :mod:`gistreg.registry.rules`
+        with the default ``RuleConfig`` settings and the readers' rules (:data:`gistreg.ingest.READER_RULES`).
     rule_config
-        The rule settings to document (a dataclass instance); the default ``RuleConfig`` when ``rules`` is
-        ``None`` too, else none.
+        The rule settings to document (a dataclass instance), when ``rules`` is given.
+    reader_rules
+        Reader rule id → meaning, when ``rules`` is given.
     """
     if rules is None:
+        from gistreg.ingest import READER_RULES
         from gistreg.registry.rules import RULES, RuleConfig
 
-        rules, rule_config = RULES, rule_config or RuleConfig()
+        rules, rule_config, reader_rules = RULES, RuleConfig(), READER_RULES
     lines = [*_intro(), *_dialect(), *_values(), *_tables(), *_vocabularies(), *_agents(), *_ctcae(),
-             *_rules(rules, rule_config), *_store()]
+             *_rules(rules, rule_config, reader_rules or {}), *_store()]
     while lines and lines[-1] == "":
         lines.pop()
     return "\n".join(lines) + "\n"

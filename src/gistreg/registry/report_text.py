@@ -45,6 +45,7 @@ def format_report(
     *,
     rule_titles: Mapping[str, str] | None = None,
     max_per_rule: int = 5,
+    counts_line: bool = True,
 ) -> str:
     """The report grouped by rule: a count line, then per rule its severity, count, title and first issues.
 
@@ -56,13 +57,16 @@ def format_report(
         Rule id → short title, printed next to each rule.
     max_per_rule
         Issues listed per rule (the rest are counted); ``0`` lists none.
+    counts_line
+        Start with the line ``Validation: N errors, N warnings, N notes.``
     """
     titles = rule_titles or {}
-    lines = [f"Validation: {format_counts(report)}."]
+    lines = [f"Validation: {format_counts(report)}."] if counts_line else []
     for rule, issues in report.by_rule().items():
         severities = sorted({i.severity for i in issues})
         title = titles.get(rule, "")
-        lines.append("")
+        if lines:
+            lines.append("")
         lines.append(f"{rule}  {'/'.join(severities)}  {_plural(len(issues), 'issue')}"
                      + (f"  {title}" if title else ""))
         lines.extend(f"  {format_issue(i)}" for i in issues[:max_per_rule])

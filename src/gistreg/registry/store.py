@@ -379,7 +379,7 @@ def _stage_and_validate(
 
     if progress:
         progress("read", 0, 2)
-    staged = open_reader(export, dictionary=None if dictionary is None else Path(dictionary)).stage(con)
+    staged = open_reader(export, tables=TABLES, dictionary=dictionary).stage(con)
     if progress:
         progress("validate", 1, 2)
     report = validate_staged(con, staged, cutoff=cutoff)
