@@ -7,6 +7,8 @@ matrix with names, and returns a frozen dataclass of unrounded numbers. ``stats`
 
 from __future__ import annotations
 
+from gistreg.stats.cox import ConcordanceCounts, CoxResult, CoxTest, cox
+from gistreg.stats.coxzph import CoxZphResult, cox_zph
 from gistreg.stats.followup import FollowUpResult, median_followup
 from gistreg.stats.km import (
     KaplanMeierCurve,
@@ -23,6 +25,10 @@ from gistreg.stats.logrank import LogRankResult, logrank
 from gistreg.stats.rmst import RMSTResult, rmst
 
 __all__: list[str] = [
+    "ConcordanceCounts",
+    "CoxResult",
+    "CoxTest",
+    "CoxZphResult",
     "FollowUpResult",
     "KaplanMeierCurve",
     "KaplanMeierResult",
@@ -31,6 +37,8 @@ __all__: list[str] = [
     "RiskTable",
     "SurvivalAtTimes",
     "SurvivalQuantiles",
+    "cox",
+    "cox_zph",
     "kaplan_meier",
     "logrank",
     "median_followup",

@@ -163,9 +163,9 @@ def singular_message(info: FloatArray, flagged: tuple[int, ...], names: tuple[st
 
 
 def _chi2_sf(stat: float, df: int) -> float:
-    from scipy.stats import chi2
+    from scipy.special import chdtrc
 
-    return float(chi2.sf(stat, df))
+    return float(chdtrc(df, stat))
 
 
 def _wald(var: FloatArray, b: FloatArray) -> float:
@@ -357,26 +357,28 @@ def _result(
     infinite: tuple[str, ...],
     ca_means: FloatArray,
 ) -> CoxResult:
-    from scipy.stats import norm
+    from scipy.special import ndtr, ndtri
 
     p = len(inp.names)
     beta = fit.beta
     se = np.sqrt(np.diag(naive))
     used_se = np.sqrt(np.diag(var))
     z = beta / used_se
-    q = float(norm.ppf((1 + conf_level) / 2))
+    q = float(ndtri((1 + conf_level) / 2))
     lr = 2 * (fit.loglik - fit.loglik_init)
     wald = _wald(var, beta)
+    with np.errstate(over="ignore"):  # an infinite upper limit is the right answer for a huge se
+        lower, upper = np.exp(beta - q * used_se), np.exp(beta + q * used_se)
     return CoxResult(
         names=inp.names,
         coef=beta,
         se=se,
         robust_se=used_se if is_robust else None,
         hr=np.exp(beta),
-        hr_ci_lower=np.exp(beta - q * used_se),
-        hr_ci_upper=np.exp(beta + q * used_se),
+        hr_ci_lower=lower,
+        hr_ci_upper=upper,
         z=z,
-        p=2 * norm.sf(np.abs(z)),
+        p=2 * ndtr(-np.abs(z)),
         conf_level=conf_level,
         variance=var,
         naive_variance=naive,

@@ -10,7 +10,8 @@
 #   event:     ["col", name] or ["eq", name, value]  (status coded 1/2 in lung/pbc: event = status == 2)
 #   columns:   model-matrix columns in order, each [name, expr] with expr one of
 #              ["col", c], ["log", c], ["eq", c, level]  (treatment contrasts of a factor),
-#   strata, cluster: a column name or null;  weights: an expr or null.
+#   strata, cluster: a column name or null (strata_levels: R's factor level order, which orders cox.zph's
+#   output by stratum);  weights: an expr or null;  terms: multi-column terms for cox.zph, or null.
 suppressPackageStartupMessages({library(survival); library(jsonlite)})
 
 out_dir  <- file.path("tests", "reference")
@@ -60,7 +61,11 @@ zph_list <- function(fit, transform, detail) {
 }
 
 fit_case <- function(name, call, spec, zph = character(0), zph_detail = FALSE) {
-    fit <- eval(call)
+    warns <- character(0)
+    fit <- withCallingHandlers(eval(call), warning = function(w) {
+        warns <<- c(warns, conditionMessage(w))
+        invokeRestart("muffleWarning")
+    })
     s <- summary(fit)
     robust <- !is.null(fit$naive.var)
     naive <- if (robust) fit$naive.var else fit$var
@@ -85,7 +90,8 @@ fit_case <- function(name, call, spec, zph = character(0), zph_detail = FALSE) {
         concordance = unname(fit$concordance[["concordance"]]),
         concordance_se = unname(fit$concordance[["std"]]),
         concordance_counts = as.list(fit$concordance[c("concordant", "discordant", "tied.x", "tied.y", "tied.xy")]),
-        n = fit$n, n_event = fit$nevent, iterations = fit$iter, ties = fit$method
+        n = fit$n, n_event = fit$nevent, iterations = fit$iter, ties = fit$method,
+        warnings = I(warns)
     )
     zl <- lapply(zph, function(tr) zph_list(fit, tr, zph_detail && tr == "km"))
     names(zl) <- zph
@@ -93,18 +99,18 @@ fit_case <- function(name, call, spec, zph = character(0), zph_detail = FALSE) {
          spec = spec, result = res, zph = zl)
 }
 
-write_fixture <- function(dataset, cases, note) {
+write_fixture <- function(dataset, cases, note, tolerance = tol) {
     path <- file.path(out_dir, paste0(dataset, "__cox.json"))
     obj <- list(source = c(src, list(script = "tests/reference/scripts/survival_cox.R", note = note)),
-                tolerance = tol, cases = cases)
+                tolerance = tolerance, cases = cases)
     write_json(obj, path, digits = NA, auto_unbox = TRUE, pretty = TRUE, null = "null", na = "null")
     cat("wrote", path, "\n")
 }
 
 spec <- function(event, columns, rows = list(), strata = NULL, cluster = NULL, weights = NULL,
-                 time = "time", ties = "efron", robust = FALSE, terms = NULL) {
+                 time = "time", ties = "efron", robust = FALSE, terms = NULL, strata_levels = NULL) {
     list(time = time, event = event, columns = columns, rows = rows, strata = strata, cluster = cluster,
-         weights = weights, ties = ties, robust = robust, terms = terms)
+         weights = weights, ties = ties, robust = robust, terms = terms, strata_levels = strata_levels)
 }
 col <- function(c) list(c, list("col", c))
 
@@ -158,7 +164,8 @@ veteran_cases <- list(
              zph = c("km", "identity", "rank"), zph_detail = TRUE),
     fit_case("breslow_strata_celltype",
              quote(coxph(Surv(time, status) ~ trt + karno + strata(celltype), data = vet, ties = "breslow")),
-             spec(list("col", "status"), list(col("trt"), col("karno")), strata = "celltype", ties = "breslow"),
+             spec(list("col", "status"), list(col("trt"), col("karno")), strata = "celltype", ties = "breslow",
+                  strata_levels = cell),
              zph = c("km", "rank"), zph_detail = TRUE)
 )
 write_fixture("veteran", veteran_cases, "veteran: all 137 rows; celltype levels in R's factor order")
@@ -236,3 +243,25 @@ t1cases <- list(
              spec(list("col", "status"), list(col("x")), ties = "breslow", robust = TRUE), zph = c("km"))
 )
 write_fixture("survival_test1", t1cases, "test data 1 of the survival 'Validation' vignette")
+
+# ---------------------------------------------------------------- monotone likelihood (infinite coefficients)
+set.seed(1)
+mono <- data.frame(time = 1:20, status = rep(c(1, 1, 0, 1), 5), x = rnorm(20))
+mono$z <- as.numeric(mono$time > 15)
+mono <- export(mono, "cox_monotone")
+sep <- export(data.frame(time = 1:6, status = c(1, 1, 1, 0, 1, 0), x = c(0, 0, 0, 1, 1, 1)), "cox_separated")
+mono_cases <- list(
+    fit_case("loglik_converged", quote(coxph(Surv(time, status) ~ x + z, data = mono)),
+             spec(list("col", "status"), list(col("x"), col("z")))),
+    fit_case("ran_out", quote(coxph(Surv(time, status) ~ x, data = sep)),
+             spec(list("col", "status"), list(col("x")), rows = list(dataset = "cox_separated")))
+)
+write_fixture("cox_monotone", mono_cases,
+              paste("monotone likelihood: z = 1 only after the last-but-four time (R warns 'Loglik converged before",
+                    "variable 2'); and a covariate separating events from censorings (R runs out of iterations).",
+                    "The second case reads data/cox_separated.csv (spec rows.dataset).",
+                    "A coefficient drifting to infinity is only defined by the iteration path, so rounding",
+                    "differences grow: the tolerances are looser than for the other fixtures."),
+              tolerance = modifyList(tol, lapply(list(coef = c(rtol = 1e-6, atol = 1e-9), se = c(rtol = 1e-5, atol = 1e-9),
+                                                      var = c(rtol = 1e-5, atol = 1e-9), test = c(rtol = 1e-6, atol = 1e-9),
+                                                      p = c(rtol = 1e-5, atol = 1e-12)), as.list)))

@@ -320,6 +320,11 @@ def loglik_score_info(ca: CoxArrays, beta: FloatArray, efron: bool) -> tuple[flo
     return loglik, score, info
 
 
+def loglik_at(ca: CoxArrays, beta: FloatArray, efron: bool) -> float:
+    """Log partial likelihood at ``beta`` (one pass, no derivatives)."""
+    return float(ca.wx_dead @ beta) - risk_sets(ca, beta, efron).log_den
+
+
 def _run_means(rs: RiskSets) -> FloatArray:
     """Mean over each run's terms of the risk-set mean ``m`` (Schoenfeld residual centre)."""
     out: FloatArray = (rs.inv[:, None] * rs.r1 - rs.finv[:, None] * rs.d1) / rs.n_terms[:, None]
@@ -587,7 +592,7 @@ def concordance(ca: CoxArrays, lp: FloatArray, strata: IntArray, cluster: IntArr
         equal_q, equal_s = np.zeros(nd), np.zeros(n)
     # comparable totals within the stratum
     gw: FloatArray = np.add.reduceat(w, ca.group_start).astype(np.float64)
-    gd: FloatArray = np.bincount(g[d], weights=w[d], minlength=ngroups)
+    gd: FloatArray = np.bincount(g[d], weights=w[d], minlength=ngroups).astype(np.float64)
     tot_q = (seg_cumsum(gw, ca.group_segments) - gw + (gw - gd))[g[d]]
     after = seg_cumsum(gd, ca.group_segments, reverse=True) - gd
     tot_s = after[g] + np.where(ev, 0.0, gd[g])
