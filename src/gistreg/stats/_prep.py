@@ -27,6 +27,8 @@ def as_float_vector(name: str, values: ArrayLike, *, allow_nan: bool = False) ->
         raise InputError(f"{name}: expected numbers, got values that are not numeric ({exc})") from exc
     if arr.ndim != 1:
         raise InputError(f"{name}: expected a 1-D array, got shape {arr.shape}")
+    if not allow_nan and _all_finite(arr):
+        return arr
     bad = np.isinf(arr) if allow_nan else ~np.isfinite(arr)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -37,9 +39,16 @@ def as_float_vector(name: str, values: ArrayLike, *, allow_nan: bool = False) ->
     return arr
 
 
+def _all_finite(arr: FloatArray) -> bool:
+    """Whether every entry is finite, by two reductions and no temporary (NaN and +-inf reach the min or max)."""
+    return arr.shape[0] == 0 or bool(np.isfinite(arr.min()) and np.isfinite(arr.max()))
+
+
 def as_time(name: str, values: ArrayLike) -> FloatArray:
     """Return follow-up times as float64, refusing negative, NaN or infinite times."""
     arr = as_float_vector(name, values)
+    if arr.shape[0] == 0 or arr.min() >= 0:
+        return arr
     neg = arr < 0
     if neg.any():
         i = int(np.flatnonzero(neg)[0])
@@ -51,6 +60,8 @@ def as_event(name: str, values: ArrayLike, n: int) -> FloatArray:
     """Return an event indicator as float64 0/1 (booleans accepted), checking its length against ``n``."""
     arr = as_float_vector(name, values)
     check_length(name, arr, n)
+    if np.count_nonzero(arr == 0) + np.count_nonzero(arr == 1) == arr.shape[0]:
+        return arr
     bad = (arr != 0) & (arr != 1)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])

@@ -260,7 +260,6 @@ def kaplan_meier(
     w = as_weights("weights", weights, n) if weights is not None else None
     jackknife = w is not None and not bool(np.array_equal(w, np.floor(w)))
     table = risk_set_table(t, e, None, 1, codes.codes, codes.k, w, squares=jackknife, curves=True)
-    sizes = np.bincount(codes.codes, minlength=codes.k)
     curves = []
     for i, label in enumerate(codes.labels):
         rows, j = table.curve(i)
@@ -273,7 +272,7 @@ def kaplan_meier(
         curves.append(
             KaplanMeierCurve(
                 group=label,
-                n=int(sizes[i]),
+                n=int(table.count_risk[rows[0], j]),  # everyone in the group is at risk at its first time
                 time=table.time[rows],
                 n_risk=n_risk,
                 n_event=n_event,
@@ -320,7 +319,8 @@ def survival_quantiles(result: KaplanMeierResult, probs: ArrayLike = (0.25, 0.5,
     curve's last time if it stays there to the end). The confidence interval inverts the pointwise band
     (Brookmeyer & Crowley 1982): the lower limit is where the lower band reaches ``1 - p``, the upper limit is
     where the upper band does, with the same midpoint rule. This is R's ``quantile.survfit`` (``doquant``),
-    applied to each probability on its own.
+    applied to each probability on its own. (The median column of R's ``print(fit)`` table comes from
+    ``survmean`` and differs only for a curve that ends exactly on 1/2: there it shows the first time on 1/2.)
 
     References
     ----------

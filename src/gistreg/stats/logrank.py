@@ -157,7 +157,7 @@ def logrank(
     return LogRankResult(
         groups=groups.labels,
         strata=strat.labels if strat is not None else ("all",),
-        n=np.bincount(groups.codes, minlength=groups.k).astype(np.int64),
+        n=table.count_risk[table.starts[:-1][np.diff(table.starts) > 0]].sum(axis=0).astype(np.int64),
         observed=observed,
         expected=expected,
         observed_by_stratum=sums.observed,
