@@ -206,14 +206,14 @@ def type_table(
         con.execute(f"CREATE OR REPLACE TABLE {tq} AS SELECT * FROM {empty_relation_sql(table)}")
         return ()
     staged = set(staged_columns)
-    tmp = quote(f"_gistreg_typing_{table.name}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {tmp} AS {_typing_sql(table, quote(source), staged)}")
-    try:
-        keep = ", ".join([*(quote(c.name) for c in table.columns), "source_file", "source_row"])
-        con.execute(f"CREATE OR REPLACE TABLE {tq} AS SELECT {keep} FROM {tmp} ORDER BY source_file, source_row")
-        return (*_absent_required(con, table, tmp, staged), *_collect_issues(con, table, tmp))
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {tmp}")
+    # One pass: the typed table is created with the failure columns, which are read and then dropped (dropping
+    # a column does not copy the table; copying the strings of a large table would double the cost).
+    con.execute(f"CREATE OR REPLACE TABLE {tq} AS {_typing_sql(table, quote(source), staged)}")
+    issues = (*_absent_required(con, table, tq, staged), *_collect_issues(con, table, tq))
+    extra = [*(f"_e_{c.name}" for c in table.columns), *(f"_p_{d}" for d in table.date_precision_columns)]
+    for col in extra:
+        con.execute(f"ALTER TABLE {tq} DROP COLUMN {quote(col)}")
+    return issues
 
 
 def _absent_required(con: duckdb.DuckDBPyConnection, table: Table, tmp: str, staged: set[str]) -> tuple[Issue, ...]:

@@ -9,16 +9,6 @@ __all__ = ["RULES"]
 
 
 # X01 ------------------------------------------------------------------------------------------------------------
-def _periods(ctx: RuleContext) -> str:
-    """Every exposure start with the start of its treatment period (a run of one agent in one setting)."""
-    w = "(PARTITION BY patient_id ORDER BY start_date, exposure_id)"
-    rows = (f"(SELECT patient_id, exposure_id, start_date, agent, setting, lag(agent) OVER {w} AS pa, "
-            f"lag(setting) OVER {w} AS ps FROM {ctx.t('drug_exposures')} "
-            "WHERE start_date IS NOT NULL AND agent IS NOT NULL)")
-    return (f"(SELECT patient_id, start_date, max(CASE WHEN pa IS DISTINCT FROM agent OR ps IS DISTINCT FROM "
-            f"setting THEN start_date END) OVER ({w[1:-1]} ROWS UNBOUNDED PRECEDING) AS period_start FROM {rows} e)")
-
-
 def _x01(ctx: RuleContext) -> str:
     days = ctx.config.baseline_window_days
     ta = ctx.t("tumour_assessments")
@@ -32,7 +22,7 @@ def _x01(ctx: RuleContext) -> str:
     )
     return (
         f"SELECT {issue_columns('tumour_assessments', 'x', fmt_date('x.exam_date'), m)} FROM {ta} x "
-        f"ASOF LEFT JOIN {_periods(ctx)} r ON r.patient_id = x.patient_id AND x.exam_date >= r.start_date "
+        f"ASOF LEFT JOIN {ctx.t('exposure_seq')} r ON r.patient_id = x.patient_id AND x.exam_date >= r.start_date "
         f"ASOF LEFT JOIN {base} b ON b.patient_id = x.patient_id AND x.exam_date > b.exam_date "
         "WHERE x.exam_date IS NOT NULL AND x.tp_response IS NOT NULL AND x.is_baseline IS NOT DISTINCT FROM false "
         f"AND (b.exam_date IS NULL OR (r.period_start IS NOT NULL AND b.exam_date < r.period_start - {days}))"

@@ -2,14 +2,14 @@
 
 An exposure row is one constant-dose period. An ongoing row (no stop date) runs until the patient's last
 contact (or today when there is none). Rows of a patient are ordered by start date, then exposure id;
-"consecutive" rows are neighbours in that order.
+"consecutive" rows are neighbours in that order (see :mod:`~gistreg.registry.rules.derived`).
 """
 
 from __future__ import annotations
 
 from gistreg.core.issues import Severity
 from gistreg.core.vocab import AGENTS
-from gistreg.registry.rules._sql import fmt_date, fmt_num, hi, lit, lo, msg
+from gistreg.registry.rules._sql import fmt_date, fmt_num, lit, lo, msg
 from gistreg.registry.rules.base import Check, QueryBuilder, Rule, RuleContext, issue_columns, rule_of
 
 __all__ = ["RULES"]
@@ -17,26 +17,9 @@ __all__ = ["RULES"]
 _START_TXT = fmt_date("x.start_date", "x.start_date_precision")
 
 
-def _exposures(ctx: RuleContext) -> str:
-    """Exposures with start/end bounds: ``s_lo, s_hi, e_lo, e_hi`` (ongoing rows end at the last contact)."""
-    lc = f"(SELECT patient_id, max(last_contact_date) AS lc FROM {ctx.t('vital_status')} GROUP BY patient_id)"
-    open_end = f"greatest(coalesce(v.lc, {ctx.today_sql}), x.start_date)"
-    return (
-        f"(SELECT x.*, {lo('x.start_date', 'x.start_date_precision')} AS s_lo, "
-        f"{hi('x.start_date', 'x.start_date_precision')} AS s_hi, "
-        f"coalesce({lo('x.stop_date', 'x.stop_date_precision')}, {open_end}) AS e_lo, "
-        f"coalesce({hi('x.stop_date', 'x.stop_date_precision')}, {open_end}) AS e_hi, "
-        f"{fmt_date('x.start_date', 'x.start_date_precision')} AS start_txt, "
-        f"coalesce({fmt_date('x.stop_date', 'x.stop_date_precision')}, 'ongoing') AS stop_txt "
-        f"FROM {ctx.t('drug_exposures')} x LEFT JOIN {lc} v ON v.patient_id = x.patient_id "
-        "WHERE x.start_date IS NOT NULL AND x.agent IS NOT NULL)"
-    )
-
-
 def _later(a: str, b: str) -> str:
     """``b`` comes after ``a`` in the patient's order of rows."""
-    return (f"({b}.start_date > {a}.start_date OR ({b}.start_date = {a}.start_date "
-            f"AND {b}.exposure_id > {a}.exposure_id))")
+    return f"{b}.seq > {a}.seq"
 
 
 def _l01(ctx: RuleContext) -> str:
@@ -45,8 +28,9 @@ def _l01(ctx: RuleContext) -> str:
     m = msg(f"%s from %s overlaps %s (row %s, %s to %s) by %s days without a trial_id (different TKIs may "
             f"overlap at most {days} days unless given together in a trial)",
             "b.agent", "b.start_txt", "a.agent", "a.source_row", "a.start_txt", "a.stop_txt", overlap)
-    return (f"WITH e AS {_exposures(ctx)} SELECT {issue_columns('drug_exposures', 'b', 'b.start_txt', m)} "
-            "FROM e a JOIN e b ON a.patient_id = b.patient_id AND a.agent <> b.agent "
+    e = ctx.t("exposure_seq")
+    return (f"SELECT {issue_columns('drug_exposures', 'b', 'b.start_txt', m)} "
+            f"FROM {e} a JOIN {e} b ON a.patient_id = b.patient_id AND a.agent <> b.agent "
             f"WHERE a.agent <> 'other' AND b.agent <> 'other' AND {_later('a', 'b')} "
             f"AND a.trial_id IS NULL AND b.trial_id IS NULL AND {overlap} > {days}")
 
@@ -58,19 +42,10 @@ def _l02(ctx: RuleContext) -> str:
     m = msg("%s: this %s row overlaps the %s row from %s to %s (row %s); rows of one agent must not overlap "
             "(a dose or schedule change stops one row and starts the next)",
             "b.start_txt", "b.agent", "a.agent", "a.start_txt", "a.stop_txt", "a.source_row")
-    return (f"WITH e AS {_exposures(ctx)} SELECT {issue_columns('drug_exposures', 'b', 'b.start_txt', m)} "
-            "FROM e a JOIN e b ON a.patient_id = b.patient_id AND a.agent = b.agent "
+    e = ctx.t("exposure_seq")
+    return (f"SELECT {issue_columns('drug_exposures', 'b', 'b.start_txt', m)} "
+            f"FROM {e} a JOIN {e} b ON a.patient_id = b.patient_id AND a.agent = b.agent "
             f"WHERE {_later('a', 'b')} AND {overlaps}")
-
-
-def _consecutive(ctx: RuleContext) -> str:
-    """Exposures with the previous row of the patient (``p_*`` columns)."""
-    w = "OVER (PARTITION BY patient_id ORDER BY start_date, exposure_id)"
-    return (
-        f"(SELECT *, lag(agent) {w} AS p_agent, lag(setting) {w} AS p_setting, lag(daily_dose_mg) {w} AS p_dose, "
-        f"lag(e_hi) {w} AS p_end_hi, lag(stop_date) {w} AS p_stop, lag(stop_txt) {w} AS p_stop_txt, "
-        f"lag(source_row) {w} AS p_row FROM {_exposures(ctx)} e)"
-    )
 
 
 def _l03(ctx: RuleContext) -> str:
@@ -79,7 +54,7 @@ def _l03(ctx: RuleContext) -> str:
     m = msg(f"gap of %s days after the previous %s row (row %s, stopped %s) but start_reason is %s (a restart "
             f"after more than {days} days off drug needs start_reason resumption_after_interruption)",
             gap, "agent", "p_row", "p_stop_txt", "coalesce(start_reason, 'empty')")
-    return (f"SELECT {issue_columns('drug_exposures', 'x', 'start_reason', m)} FROM {_consecutive(ctx)} x "
+    return (f"SELECT {issue_columns('drug_exposures', 'x', 'start_reason', m)} FROM {ctx.t('exposure_seq')} x "
             f"WHERE agent = p_agent AND setting IS NOT DISTINCT FROM p_setting AND p_stop IS NOT NULL "
             f"AND {gap} > {days} AND start_reason IS DISTINCT FROM 'resumption_after_interruption'")
 
@@ -88,7 +63,7 @@ def _l08(ctx: RuleContext) -> str:
     m = msg("dose escalation of %s from %s to %s mg/day with start_reason %s (record why: progression, tdm_low, "
             "toxicity resolved …; progression-driven and TDM-driven escalations are analysed differently)",
             "agent", fmt_num("p_dose"), fmt_num("daily_dose_mg"), "coalesce(start_reason, 'empty')")
-    return (f"SELECT {issue_columns('drug_exposures', 'x', 'start_reason', m)} FROM {_consecutive(ctx)} x "
+    return (f"SELECT {issue_columns('drug_exposures', 'x', 'start_reason', m)} FROM {ctx.t('exposure_seq')} x "
             "WHERE agent = p_agent AND daily_dose_mg > p_dose AND (start_reason IS NULL OR start_reason = 'unknown')")
 
 

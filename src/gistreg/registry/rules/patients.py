@@ -10,13 +10,17 @@ __all__ = ["RULES"]
 
 
 def _first_and_others(ctx: RuleContext, table: str, keys: tuple[str, ...], where: str = "true") -> str:
-    """Rows of ``table`` sharing ``keys`` with an earlier row (``d.f``/``d.r``: file and row of the first)."""
+    """Rows of ``table`` sharing ``keys`` with an earlier row (``x.first_file``/``x.first_row``: the first).
+
+    The keys that repeat are found by aggregation first (usually none), so only their rows are sorted.
+    """
     k = ", ".join(f"x.{quote(c)}" for c in keys)
-    first = (f"(SELECT {k}, min(struct_pack(f := x.source_file, r := x.source_row)) AS first "
-             f"FROM {ctx.t(table)} x WHERE {where} GROUP BY {k} HAVING count(*) > 1)")
+    dups = f"(SELECT {k} FROM {ctx.t(table)} x WHERE {where} GROUP BY {k} HAVING count(*) > 1)"
     on = " AND ".join(f"d.{quote(c)} IS NOT DISTINCT FROM x.{quote(c)}" for c in keys)
-    return (f"FROM {ctx.t(table)} x JOIN {first} d ON {on} "
-            "WHERE NOT (x.source_file IS NOT DISTINCT FROM d.first.f AND x.source_row IS NOT DISTINCT FROM d.first.r)")
+    w = f"OVER (PARTITION BY {k} ORDER BY x.source_file, x.source_row)"
+    ranked = (f"(SELECT x.*, row_number() {w} AS rn, first_value(x.source_file) {w} AS first_file, "
+              f"first_value(x.source_row) {w} AS first_row FROM {ctx.t(table)} x SEMI JOIN {dups} d ON {on})")
+    return f"FROM {ranked} x WHERE x.rn > 1"
 
 
 def _p01_key(table: str) -> QueryBuilder:
@@ -26,7 +30,7 @@ def _p01_key(table: str) -> QueryBuilder:
     def build(ctx: RuleContext) -> str:
         not_null = " AND ".join(f"x.{quote(c)} IS NOT NULL" for c in key)
         m = msg(f"%s is a duplicate {col} (first in %s row %s; each {col} may occur once)", f"x.{quote(col)}",
-                "d.first.f", "d.first.r")
+                "x.first_file", "x.first_row")
         rows = _first_and_others(ctx, table, key, not_null)
         return f"SELECT {issue_columns(table, 'x', f'x.{quote(col)}', m)} {rows}"
     return build
@@ -70,7 +74,7 @@ def _p02(table: str) -> QueryBuilder:
     def build(ctx: RuleContext) -> str:
         not_null = " AND ".join(f"x.{quote(c)} IS NOT NULL" for c in keys if c != "variant")
         m = msg(f"%s repeats the record in %s row %s (same {', '.join(k for k in keys if k != 'patient_id')}); "
-                "remove the duplicate or correct one of them", fmt_date(f"x.{date_col}"), "d.first.f", "d.first.r")
+                "remove the duplicate or correct one of them", fmt_date(f"x.{date_col}"), "x.first_file", "x.first_row")
         return (f"SELECT {issue_columns(table, 'x', fmt_date(f'x.{date_col}'), m)} "
                 f"{_first_and_others(ctx, table, keys, not_null)}")
     return build

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 
 import duckdb
 
 from gistreg.core.issues import Issue
 from gistreg.registry.rules._sql import empty_relation_sql, quote
 from gistreg.registry.rules.base import Rule, RuleConfig, RuleContext
+from gistreg.registry.rules.derived import DERIVED
 from gistreg.registry.schema import TABLES
 
 __all__ = ["make_context", "relation_name", "run_rules"]
@@ -60,7 +62,22 @@ def make_context(
 def run_rules(
     con: duckdb.DuckDBPyConnection, ctx: RuleContext, rules: Iterable[Rule], *, typed_only: bool
 ) -> list[Issue]:
-    """Run every applicable check of ``rules``; ``typed_only`` also runs the checks marked ``typed_only``."""
+    """Run every applicable check of ``rules``; ``typed_only`` also runs the checks marked ``typed_only``.
+
+    The shared relations of :mod:`~gistreg.registry.rules.derived` are created as temporary tables first and
+    dropped at the end.
+    """
+    derived = {name: quote(f"_gistreg_{name}") for name in DERIVED}
+    try:
+        for name, build in DERIVED.items():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {derived[name]} AS {build(ctx)}")
+        return _run(con, replace(ctx, relations={**ctx.relations, **derived}), rules, typed_only=typed_only)
+    finally:
+        for rel in derived.values():
+            con.execute(f"DROP TABLE IF EXISTS {rel}")
+
+
+def _run(con: duckdb.DuckDBPyConnection, ctx: RuleContext, rules: Iterable[Rule], *, typed_only: bool) -> list[Issue]:
     issues: list[Issue] = []
     for rule in rules:
         for check in rule.checks:
