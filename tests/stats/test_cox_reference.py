@@ -54,7 +54,8 @@ def _expr(expr: list[Any], rows: list[dict[str, str]]) -> np.ndarray:
     if kind == "col":
         return np.array([float(r[col]) for r in rows])
     if kind == "log":
-        return np.log(np.array([float(r[col]) for r in rows]))
+        out: np.ndarray = np.log(np.array([float(r[col]) for r in rows]))
+        return out
     if kind == "scale":
         return np.array([float(r[col]) for r in rows]) * float(expr[2])
     if kind == "eq":
