@@ -48,6 +48,7 @@ _TRUE = ("true", "yes", "1")
 _FALSE = ("false", "no", "0")
 
 _VOCAB_TABLE = "_gistreg_vocab_map"
+_FAILURES = "_gistreg_failures"
 _CTCAE_TABLE = "_gistreg_ctcae_map"
 
 
@@ -76,10 +77,10 @@ def _create_maps(con: duckdb.DuckDBPyConnection) -> None:
             term = ctcae_term(version, key)
             if term is not None:
                 ctcae_rows.append((version, key, term))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_VOCAB_TABLE} (vocab VARCHAR, key VARCHAR, code VARCHAR)")
-    con.executemany(f"INSERT INTO {_VOCAB_TABLE} VALUES (?, ?, ?)", vocab_rows)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_CTCAE_TABLE} (version VARCHAR, key VARCHAR, term VARCHAR)")
-    con.executemany(f"INSERT INTO {_CTCAE_TABLE} VALUES (?, ?, ?)", ctcae_rows)
+    for name, cols, rows in ((_VOCAB_TABLE, ("vocab", "key", "code"), vocab_rows),
+                             (_CTCAE_TABLE, ("version", "key", "term"), ctcae_rows)):
+        values = ", ".join("(" + ", ".join(lit(v) for v in row) + ")" for row in rows)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM (VALUES {values}) v({', '.join(cols)})")
 
 
 def _drop_maps(con: duckdb.DuckDBPyConnection) -> None:
@@ -186,7 +187,16 @@ def _typing_sql(table: Table, source: str, staged_cols: set[str]) -> str:
     for d, p in table.date_precision_columns.items():
         out.append(f"CASE WHEN f_{d} <> 'D' AND t_{p} IS NOT NULL AND t_{p} <> f_{d} THEN r_{p} END "
                    f"AS {quote('_p_' + d)}")
-    return f"SELECT {', '.join(out)}, source_file, source_row FROM ({level2}) l2{extra_join}"
+    level3 = f"SELECT {', '.join(out)}, source_file, source_row FROM ({level2}) l2{extra_join}"
+    markers = ", ".join(quote(m) for m in _failure_columns(table))
+    keep = ", ".join(quote(c.name) for c in table.columns)
+    return (f"SELECT {keep}, source_file, source_row, CASE WHEN coalesce({markers}) IS NOT NULL "
+            f"THEN [{markers}] END AS {_FAILURES} FROM ({level3}) l3")
+
+
+def _failure_columns(table: Table) -> list[str]:
+    """Names of the failure markers, in the order of the ``_gistreg_failures`` list."""
+    return [*(f"_e_{c.name}" for c in table.columns), *(f"_p_{d}" for d in table.date_precision_columns)]
 
 
 def type_table(
@@ -210,9 +220,7 @@ def type_table(
     # a column does not copy the table; copying the strings of a large table would double the cost).
     con.execute(f"CREATE OR REPLACE TABLE {tq} AS {_typing_sql(table, quote(source), staged)}")
     issues = (*_absent_required(con, table, tq, staged), *_collect_issues(con, table, tq))
-    extra = [*(f"_e_{c.name}" for c in table.columns), *(f"_p_{d}" for d in table.date_precision_columns)]
-    for col in extra:
-        con.execute(f"ALTER TABLE {tq} DROP COLUMN {quote(col)}")
+    con.execute(f"ALTER TABLE {tq} DROP COLUMN {_FAILURES}")
     return issues
 
 
@@ -228,36 +236,32 @@ def _absent_required(con: duckdb.DuckDBPyConnection, table: Table, tmp: str, sta
     )
 
 
-def _collect_issues(con: duckdb.DuckDBPyConnection, table: Table, tmp: str) -> tuple[Issue, ...]:
+def _collect_issues(con: duckdb.DuckDBPyConnection, table: Table, typed: str) -> tuple[Issue, ...]:
+    """Issues from the failure list of the rows that have one (usually few)."""
     pk = f"CAST({quote(table.primary_key[0])} AS VARCHAR)"
-    parts = [
-        f"SELECT {lit(c.name)}, 'e', source_file, source_row, {quote('_e_' + c.name)}, {pk} "
-        f"FROM {tmp} WHERE {quote('_e_' + c.name)} IS NOT NULL"
-        for c in table.columns
-    ]
-    parts += [
-        f"SELECT {lit(p)}, 'p', source_file, source_row, {quote('_p_' + d)}, {pk} "
-        f"FROM {tmp} WHERE {quote('_p_' + d)} IS NOT NULL"
-        for d, p in table.date_precision_columns.items()
-    ]
-    rows = con.execute(" UNION ALL ".join(parts) + " ORDER BY 3, 4, 1").fetchall()
-    partial_of = {p: d for d, p in table.date_precision_columns.items()}
+    rows = con.execute(f"SELECT source_file, source_row, {pk}, {_FAILURES} FROM {typed} "
+                       f"WHERE {_FAILURES} IS NOT NULL ORDER BY source_file, source_row").fetchall()
+    markers = _failure_columns(table)
     out: list[Issue] = []
-    for col_name, kind, file, row, value, rid in rows:
-        col = table.column(col_name)
+    for file, row, rid, failures in rows:
         where = file or ""
-        if kind == "p":
-            d = partial_of[col_name]
-            out.append(Issue("D09", "warning", where, row, col_name, value,
-                             f"{value} disagrees with the partial date given in {d} "
-                             f"(the precision follows the date's format: YYYY-MM is M, YYYY is Y)",
-                             table.name, rid))
-        elif value == "":
-            out.append(Issue("T04", "error", where, row, col_name, None, "missing value (the column is required)",
-                             table.name, rid))
-        else:
-            rule, problem = _expected(col, table)
-            out.append(Issue(rule, "error", where, row, col_name, value, f"{value} {problem}", table.name, rid))
+        for marker, value in zip(markers, failures, strict=True):
+            if value is None:
+                continue
+            if marker.startswith("_p_"):
+                d = marker[3:]
+                out.append(Issue("D09", "warning", where, row, table.date_precision_columns[d], value,
+                                 f"{value} disagrees with the partial date given in {d} "
+                                 "(the precision follows the date's format: YYYY-MM is M, YYYY is Y)",
+                                 table.name, rid))
+                continue
+            col = table.column(marker[3:])
+            if value == "":
+                out.append(Issue("T04", "error", where, row, col.name, None,
+                                 "missing value (the column is required)", table.name, rid))
+            else:
+                rule, problem = _expected(col, table)
+                out.append(Issue(rule, "error", where, row, col.name, value, f"{value} {problem}", table.name, rid))
     return tuple(out)
 
 
