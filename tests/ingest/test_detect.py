@@ -61,3 +61,16 @@ def test_paths_that_name_no_export(name: str, message: str, tmp_path: Path, tabl
         path.write_text("a,b\n1,2\n")
     with pytest.raises(InputError, match=message):
         open_reader(path, tables=tables)
+
+
+def test_every_reader_rule_used_in_the_code_is_documented() -> None:
+    import re
+
+    from gistreg.ingest import READER_RULES
+
+    src = Path(__file__).resolve().parents[2] / "src" / "gistreg" / "ingest"
+    used = {m for p in src.glob("*.py") if p.name != "_common.py"
+            for m in re.findall(r'"(R\d\d)"', p.read_text(encoding="utf-8"))}
+    assert used, "no rule codes found"
+    assert used <= set(READER_RULES), sorted(used - set(READER_RULES))
+    assert all(len(text) > 20 for text in READER_RULES.values())

@@ -19,7 +19,7 @@ import openpyxl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from gistreg.ingest import CsvFolderReader, ExcelReader, RedcapReader, StagedExport
+from gistreg.ingest import READER_RULES, CsvFolderReader, ExcelReader, RedcapReader, StagedExport
 from gistreg.registry.schema import TABLES
 
 DATA = Path(__file__).resolve().parent / "data" / "redcap"
@@ -71,8 +71,9 @@ def damaged_bytes(draw: st.DrawFn) -> bytes:
 def _check(staged: StagedExport, con: duckdb.DuckDBPyConnection) -> None:
     assert isinstance(staged, StagedExport)
     for issue in staged.issues:
-        assert RULE.fullmatch(issue.rule), issue
+        assert RULE.fullmatch(issue.rule) and issue.rule in READER_RULES, issue
         assert issue.severity in ("error", "warning", "info")
+        assert "/" not in issue.file and "\\" not in issue.file, issue
     for table, n in staged.row_counts.items():
         cols = {r[0] for r in con.execute(f"DESCRIBE stage_{table}").fetchall()}
         assert {"source_file", "source_row"} <= cols
