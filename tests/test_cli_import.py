@@ -125,5 +125,13 @@ def test_summary_after_import_has_counts_and_no_patient_ids(imported: Path) -> N
     assert "  1  " in text
     assert "example (csv, cutoff 2024-06-30): 80 records inserted or updated" in text
     assert "      sites.csv  sha256 " in text
+    assert "Treatment lines (gist-lot-1(" in text
+    # P0001: adjuvant imatinib, then palliative imatinib after recurrence (a rechallenge);
+    # P0002: imatinib 400 → 800 after progression (a new line with escalation) → sunitinib;
+    # P0005: imatinib → sunitinib → regorafenib (the dose reduction stays in the line)
+    assert "  curative       1         2                0             0\n" in text
+    assert "  palliative     1         4                0             1\n" in text
+    assert "  palliative     2         2                1             0\n" in text
+    assert "  palliative     3         2                0             0\n" in text
     for pseudonym in ("P0001", "P0005", "E0001", "D0001"):
         assert pseudonym not in text

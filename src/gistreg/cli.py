@@ -48,7 +48,8 @@ def _to_stderr(line: str) -> None:
 
 
 class StderrProgress:
-    """Print ``step: done/total`` lines (on stderr by default): at each new step and every tenth of the way."""
+    """Print ``step: done/total`` lines (on stderr by default): at each new step, at its end, and every tenth
+    of the way for steps of 20 or more units."""
 
     def __init__(self, write: Callable[[str], None] = _to_stderr) -> None:
         self._write = write
@@ -56,7 +57,7 @@ class StderrProgress:
         self._shown = -1
 
     def __call__(self, step: str, done: int, total: int) -> None:
-        tenth = (10 * done) // total if total > 0 else 10
+        tenth = (10 * done) // total if total >= 20 else 10 if done >= total else 0
         if step != self._step or tenth != self._shown:
             self._step, self._shown = step, tenth
             self._write(f"  {step}: {done}/{total}")
@@ -175,14 +176,44 @@ def validate(
         raise typer.Exit(DataValidationError.exit_code)
 
 
+def _line_counts(registry: Path) -> tuple[list[tuple[str, int, int, int, int]], str]:
+    """Treatment lines of the stored exposures (default line rules), counted per setting and line number."""
+    import ibis
+
+    from gistreg.lines.derive import assign_lines, summarise_lines
+    from gistreg.lines.rules import LineRules
+
+    rules = LineRules()
+    backend = ibis.duckdb.connect(str(registry), read_only=True)
+    try:
+        lines = summarise_lines(assign_lines(backend.table("drug_exposures"), backend.table("progressions"), rules),
+                                rules)
+        counts = lines.group_by(["line_setting", "line_no"]).aggregate(
+            patients=lines.patient_id.nunique(),
+            escalations=lines.contains_dose_escalation.cast("int64").sum(),
+            rechallenges=lines.is_rechallenge.cast("int64").sum(),
+        ).order_by(["line_setting", "line_no"]).to_pyarrow().to_pylist()
+    finally:
+        backend.disconnect()
+    rows = [(str(r["line_setting"]), int(r["line_no"]), int(r["patients"]), int(r["escalations"] or 0),
+             int(r["rechallenges"] or 0)) for r in counts]
+    return rows, rules.version
+
+
 @app.command()
-def summary(registry: RegistryOption) -> None:
-    """Summarise a registry: counts per table, site, status and agent; loads with file hashes."""
-    from gistreg.registry.report_text import format_summary
+def summary(
+    registry: RegistryOption,
+    lines: Annotated[bool, typer.Option("--lines/--no-lines", help="Count treatment lines (slower).")] = True,
+) -> None:
+    """Summarise a registry: counts per table, site, status, agent and treatment line; loads with file hashes."""
+    from gistreg.registry.report_text import format_line_counts, format_summary
     from gistreg.registry.summary import summarise
 
     with _exit_codes():
         typer.echo(format_summary(summarise(registry)), nl=False)
+        if lines:
+            typer.echo("")
+            typer.echo(format_line_counts(*_line_counts(registry)), nl=False)
 
 
 @app.command()
@@ -209,7 +240,7 @@ def demo(
     ] = None,
 ) -> None:
     """Synthesise the default registry, import it into a new store and print its summary."""
-    from gistreg.registry.report_text import format_import_result, format_summary
+    from gistreg.registry.report_text import format_import_result, format_line_counts, format_summary
     from gistreg.registry.store import Registry, import_export
     from gistreg.registry.summary import summarise
     from gistreg.synth import write_registry
@@ -226,6 +257,8 @@ def demo(
         result = import_export(store, export, progress=StderrProgress())
         typer.echo(format_import_result(result))
         typer.echo(format_summary(summarise(store)), nl=False)
+        typer.echo("")
+        typer.echo(format_line_counts(*_line_counts(store)), nl=False)
         typer.echo(f"\nDemo output in {out}: {export.name}/ (synthetic export), {store.name} (registry).")
 
 

@@ -14,6 +14,7 @@ from gistreg.registry.report_text import (
     format_counts,
     format_import_result,
     format_issue,
+    format_line_counts,
     format_report,
     format_summary,
     issues_csv,
@@ -127,3 +128,14 @@ def test_summary_text_has_counts_hashes_and_no_identifiers() -> None:
 def test_report_without_counts_line_starts_with_the_first_rule() -> None:
     text = format_report(ValidationReport.of(ISSUES[:2]), counts_line=False, max_per_rule=0)
     assert text == "D03  error  1 issue\n  … and 1 more\n\nL05  warning  1 issue\n  … and 1 more\n"
+
+
+def test_line_counts_table_names_the_rule_version() -> None:
+    text = format_line_counts([("curative", 1, 2, 0, 0), ("palliative", 2, 10, 3, 1)], "rules-1")
+    assert text == (
+        "Treatment lines (rules-1)\n"
+        "  setting     line  patients  with escalation  rechallenges\n"
+        "  curative       1         2                0             0\n"
+        "  palliative     2        10                3             1\n"
+    )
+    assert format_line_counts([], "rules-1") == "Treatment lines (rules-1)\n  (none)\n"

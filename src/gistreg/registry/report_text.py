@@ -146,11 +146,23 @@ def format_summary(summary: RegistrySummary) -> str:
     return "\n".join(lines) + "\n"
 
 
+def format_line_counts(rows: Sequence[tuple[str, int, int, int, int]], rule_version: str) -> str:
+    """Treatment lines per setting and number: ``(setting, line_no, patients, escalations, rechallenges)``."""
+    lines = [f"Treatment lines ({rule_version})"]
+    if rows:
+        lines += _table(("setting", "line", "patients", "with escalation", "rechallenges"),
+                        [(s, str(n), str(p), str(e), str(r)) for s, n, p, e, r in rows])
+    else:
+        lines.append("  (none)")
+    return "\n".join(lines) + "\n"
+
+
 __all__ = [
     "ISSUE_CSV_COLUMNS",
     "format_counts",
     "format_import_result",
     "format_issue",
+    "format_line_counts",
     "format_report",
     "format_summary",
     "issues_csv",
