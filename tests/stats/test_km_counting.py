@@ -136,3 +136,25 @@ def test_encode_counting_pass_equals_unique(labels: np.ndarray) -> None:
     assert [type(x) for x in codes.labels] == [type(x) for x in uniq.tolist()]
     np.testing.assert_array_equal(codes.codes, inverse.reshape(-1))
     assert codes.codes.dtype == np.int64
+
+
+def test_counting_in_blocks_of_rows_and_a_late_fractional_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(5)
+    n = 1000
+    d = {
+        "time": rng.integers(0, 10, n).astype(np.float64),
+        "event": (rng.random(n) < 0.6).astype(np.float64),
+        "group": rng.integers(0, 2, n),
+        "strata": rng.integers(0, 3, n),
+        "wint": rng.integers(1, 3, n).astype(np.float64),
+        "wfrac": rng.random(n),
+    }
+    late = dict(d, time=np.concatenate([d["time"][:-1], [3.5]]))  # only the last block has a fractional time
+    monkeypatch.setattr(counting, "CHUNK_ROWS", 64)
+    blocked = [_all_results(d), _all_results(late)]
+    monkeypatch.setattr(counting, "COUNTING_MAX_ABS_TIME", 0.0)
+    sorted_path = [_all_results(d), _all_results(late)]
+    for a_list, b_list in zip(blocked, sorted_path, strict=True):
+        for a, b in zip(a_list, b_list, strict=True):
+            _assert_same(a, b, type(a).__name__)
+    assert kaplan_meier(late["time"], late["event"]).curves[0].time[4] == 3.5

@@ -37,6 +37,9 @@ COUNTING_MAX_RANGE = 1 << 22
 DENSE_MAX_CELLS = 1 << 24
 DENSE_CELLS_PER_ROW = 4
 
+#: Rows per block of the counting pass (the keys of one block stay in cache).
+CHUNK_ROWS = 1 << 16
+
 
 @dataclass(frozen=True, slots=True)
 class TimeCodes:
@@ -137,33 +140,48 @@ def merge_near_ties(values: FloatArray) -> tuple[FloatArray, IntArray]:
     return values[new_run], cluster
 
 
+def integer_span(time: FloatArray) -> tuple[int, int] | None:
+    """Origin and length ``(base, T)`` of the counting table for ``time``, from its minimum and maximum only.
+
+    ``None`` when the times are certainly not eligible for the counting pass (fractional minimum, too wide a
+    range, or absolute values reaching :data:`COUNTING_MAX_ABS_TIME`); eligible-looking times must still be checked
+    to be whole numbers. The origin stays at 0 unless that would more than double the table.
+    """
+    n = time.shape[0]
+    if n == 0:
+        return None
+    lo = float(time.min())
+    hi = float(time.max())
+    if not (
+        lo > -COUNTING_MAX_ABS_TIME
+        and hi < COUNTING_MAX_ABS_TIME
+        and hi - lo < max(COUNTING_MAX_RANGE, 2 * n)
+        and lo == np.floor(lo)
+        and hi == np.floor(hi)
+    ):
+        return None
+    base = 0 if 0 <= lo <= hi - lo + 1 else int(lo)
+    return base, int(hi) + 1 - base
+
+
 def code_times(time: FloatArray) -> TimeCodes:
     """Code times as positions among the distinct (tie-merged) times.
 
     Preconditions: ``time`` is a finite 1-D float64 array.
 
-    Integer-valued times whose absolute values stay below :data:`COUNTING_MAX_ABS_TIME` and whose range is at most
-    ``max(COUNTING_MAX_RANGE, 2 n)`` are coded as themselves (minus the minimum when that is far from 0): no sort.
+    Integer-valued times eligible by :func:`integer_span` are coded as themselves (minus the origin): no sort.
     Anything else is sorted once and near ties are merged by :func:`merge_near_ties`. Both paths give the same
     table downstream.
     """
-    n = time.shape[0]
-    if n == 0:
+    if time.shape[0] == 0:
         return TimeCodes(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-    lo = float(time.min())
-    hi = float(time.max())
-    if (
-        lo > -COUNTING_MAX_ABS_TIME
-        and hi < COUNTING_MAX_ABS_TIME
-        and hi - lo < max(COUNTING_MAX_RANGE, 2 * n)
-        and lo == np.floor(lo)
-    ):
+    span = integer_span(time)
+    if span is not None:
+        base, n_times = span
         as_int = time.astype(np.int64)
         if np.array_equal(as_int, time):
-            # keep the origin at 0 (no subtraction pass) unless that would more than double the table
-            base = 0 if 0 <= lo <= hi - lo + 1 else int(lo)
             index = as_int - base if base != 0 else as_int
-            return TimeCodes(index, np.arange(base, int(hi) + 1, dtype=np.float64))
+            return TimeCodes(index, np.arange(base, base + n_times, dtype=np.float64))
     values, inverse = np.unique(time, return_inverse=True)
     merged, cluster = merge_near_ties(values)
     index = inverse.reshape(-1).astype(np.int64, copy=False)
@@ -203,71 +221,165 @@ def risk_set_table(
 
     Notes
     -----
-    Every row gets one int64 key ``((block * T + time) * g + column) * 2 + event``, built in place in the buffer
-    of its time code (Horner form), and one ``np.bincount`` per summed quantity. When the dense
-    (block x time x column) table would be large, the occupied (block, time) cells are found by sorting instead.
+    Every row gets one int64 key ``((block * T + time) * g + column) * 2 + event`` and each summed quantity is one
+    ``np.bincount`` over the keys. Whole-number times are counted in cache-sized blocks of rows without sorting;
+    other times are coded by one sort, and when the dense (block x time x column) table would be large the
+    occupied (block, time) cells are found by sorting their keys.
     """
-    codes = code_times(time)
-    n_times = codes.values.shape[0]
     n = event.shape[0]
     limit = max(DENSE_MAX_CELLS, DENSE_CELLS_PER_ROW * n)
-    in_columns = curves and n_times * n_columns <= limit
-    if curves and not in_columns:
-        block, n_blocks, column, n_columns = column, n_columns, None, 1
-    g = n_columns
-    is_event = event != 0
+    whole_weights = weights is None or bool(np.array_equal(weights, np.floor(weights)))
+
+    def layout(n_times: int) -> tuple[IntArray | None, int, IntArray | None, int, bool]:
+        in_columns = curves and n_times * n_columns <= limit
+        if curves and not in_columns:
+            return column, n_columns, None, 1, False
+        return block, n_blocks, column, n_columns, in_columns
+
+    span = integer_span(time)
+    if span is not None:
+        base, n_times = span
+        blk, nb, col, g, in_columns = layout(n_times)
+        if nb * n_times * g <= limit:
+            sums = _count_integer_times(time, event, base, n_times, blk, nb, col, g, weights, squares, whole_weights)
+            if sums is not None:
+                counts, wsum, w2sum = sums
+                values = np.arange(base, base + n_times, dtype=np.float64)
+                rows = np.flatnonzero(counts.any(axis=1))
+                return _assemble(
+                    values,
+                    rows,
+                    nb,
+                    g,
+                    counts[rows],
+                    wsum[rows] if wsum is not None else None,
+                    w2sum[rows] if w2sum is not None else None,
+                    whole_weights,
+                    in_columns,
+                )
+    codes = code_times(time)
+    n_times = codes.values.shape[0]
+    blk, nb, col, g, in_columns = layout(n_times)
     key: IntArray
-    if n_blocks * n_times * g <= limit:
-        if n_blocks > 1 and block is not None:
-            key = block * n_times
+    if nb * n_times * g <= limit:
+        if nb > 1 and blk is not None:
+            key = blk * n_times
             key += codes.index
         else:
             key = codes.index  # a fresh array owned here: overwritten in place
-        rows_or_none = None
-        n_cells = n_blocks * n_times
+        dense = True
+        n_cells = nb * n_times
     else:
-        cell = block * n_times + codes.index if n_blocks > 1 and block is not None else codes.index
-        rows_or_none, pos = np.unique(cell, return_inverse=True)
+        cell = blk * n_times + codes.index if nb > 1 and blk is not None else codes.index
+        occupied, pos = np.unique(cell, return_inverse=True)
         key = pos.reshape(-1).astype(np.int64, copy=False)
-        n_cells = rows_or_none.shape[0]
-    if g > 1 and column is not None:
+        dense = False
+        n_cells = occupied.shape[0]
+    if g > 1 and col is not None:
         key *= g
-        key += column
+        key += col
     key <<= 1
-    key += is_event
+    key += event != 0
     size = n_cells * g * 2
     counts = np.bincount(key, minlength=size).reshape(n_cells, g * 2)
-    if rows_or_none is None:
-        rows = np.flatnonzero(counts.any(axis=1))
-        counts = counts[rows]
-    else:
-        rows = rows_or_none
+    rows = np.flatnonzero(counts.any(axis=1)) if dense else occupied
+    picked = rows if dense else slice(None)
 
-    def gather(w: FloatArray) -> tuple[FloatArray, FloatArray]:
-        summed: FloatArray = np.bincount(key, weights=w, minlength=size).astype(np.float64, copy=False)
-        summed = summed.reshape(n_cells, g * 2)
-        if rows_or_none is None:
-            summed = summed[rows]
-        return summed[:, 1::2].copy(), summed[:, 0::2].copy()  # events, censorings
+    def summed(w: FloatArray) -> FloatArray:
+        out: FloatArray = np.bincount(key, weights=w, minlength=size).astype(np.float64, copy=False)
+        return out.reshape(n_cells, g * 2)[picked]
 
+    wsum = summed(weights) if weights is not None else None
+    w2sum = summed(weights * weights) if weights is not None and squares else None
+    return _assemble(codes.values, rows, nb, g, counts[picked], wsum, w2sum, whole_weights, in_columns)
+
+
+def _count_integer_times(
+    time: FloatArray,
+    event: FloatArray,
+    base: int,
+    n_times: int,
+    block: IntArray | None,
+    n_blocks: int,
+    column: IntArray | None,
+    g: int,
+    weights: FloatArray | None,
+    squares: bool,
+    whole_weights: bool,
+) -> tuple[IntArray, FloatArray | None, FloatArray | None] | None:
+    """Dense counts for whole-number times, in cache-sized blocks of rows; ``None`` if a time is not whole.
+
+    Returns counts of shape (n_blocks * n_times, 2 g) (censorings and events interleaved per column) and the
+    weighted and squared-weighted sums of the same shape (``None`` without weights / squares). Rows are taken in
+    blocks of ``max(CHUNK_ROWS, table size)`` so that the keys never exist at full length and stay in cache; this
+    is a loop over blocks of rows, not over patients. Fractional weights are summed in one block, so that their
+    sums are rounded exactly as on the sorting path.
+    """
+    n = time.shape[0]
+    size = n_blocks * n_times * g * 2
+    counts = np.zeros(size, dtype=np.int64)
+    wsum = np.zeros(size) if weights is not None else None
+    w2sum = np.zeros(size) if weights is not None and squares else None
+    step = max(CHUNK_ROWS, size) if whole_weights else max(n, 1)
+    for lo in range(0, n, step):
+        rows = slice(lo, min(lo + step, n))
+        t = time[rows]
+        key = t.astype(np.int64)
+        if not np.array_equal(key, t):
+            return None
+        if base != 0:
+            key -= base
+        if n_blocks > 1 and block is not None:
+            key += block[rows] * n_times
+        if g > 1 and column is not None:
+            key *= g
+            key += column[rows]
+        key <<= 1
+        key += event[rows] != 0
+        counts += np.bincount(key, minlength=size)
+        if wsum is not None and weights is not None:
+            w = weights[rows]
+            wsum += np.bincount(key, weights=w, minlength=size)
+            if w2sum is not None:
+                w2sum += np.bincount(key, weights=w * w, minlength=size)
+    shape = (n_blocks * n_times, g * 2)
+    return (
+        counts.reshape(shape),
+        wsum.reshape(shape) if wsum is not None else None,
+        w2sum.reshape(shape) if w2sum is not None else None,
+    )
+
+
+def _assemble(
+    values: FloatArray,
+    rows: IntArray,
+    n_blocks: int,
+    g: int,
+    counts: IntArray,
+    wsum: FloatArray | None,
+    w2sum: FloatArray | None,
+    whole_weights: bool,
+    in_columns: bool,
+) -> RiskSetTable:
+    """Build the table from counts of the occupied (block, time) cells ``rows`` (cell = block * T + time)."""
+    n_times = values.shape[0]
     count_event = counts[:, 1::2].copy()
     count_censor = counts[:, 0::2].copy()
     block_of_row = (rows // n_times).astype(np.int64) if n_blocks > 1 else np.zeros(rows.shape[0], np.int64)
     starts = np.searchsorted(block_of_row, np.arange(n_blocks + 1)).astype(np.int64)
     count_risk = _segment_reverse_cumsum(count_event + count_censor, starts, exact=True)
     sq_event = sq_censor = None
-    if weights is None:
+    if wsum is None:
         n_event = count_event.astype(np.float64)
         n_censor = count_censor.astype(np.float64)
         n_risk = count_risk.astype(np.float64)
     else:
-        n_event, n_censor = gather(weights)
-        integer_weights = bool(np.array_equal(weights, np.floor(weights)))
-        n_risk = _segment_reverse_cumsum(n_event + n_censor, starts, exact=integer_weights)
-        if squares:
-            sq_event, sq_censor = gather(weights * weights)
+        n_event, n_censor = wsum[:, 1::2].copy(), wsum[:, 0::2].copy()
+        n_risk = _segment_reverse_cumsum(n_event + n_censor, starts, exact=whole_weights)
+        if w2sum is not None:
+            sq_event, sq_censor = w2sum[:, 1::2].copy(), w2sum[:, 0::2].copy()
     return RiskSetTable(
-        time=codes.values[rows % n_times],
+        time=values[rows % n_times],
         block=block_of_row,
         starts=starts,
         n_event=n_event,
