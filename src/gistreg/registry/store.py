@@ -183,7 +183,6 @@ class Registry:
             return read_issues(con, load_id=load_id)
 
 
-
 def import_export(
     registry_path: str | Path,
     export_path: str | Path,
@@ -203,7 +202,8 @@ def import_export(
     dictionary
         REDCap data dictionary, for REDCap exports.
     cutoff
-        Data cutoff for the date rules (dates after it are reported); ``None`` uses today.
+        Data cutoff of the analysis cut: deaths and last contacts after it are reported (rule D04); ``None``
+        for no cutoff. Dates after today are errors either way.
     progress
         Called with ``(step, done, total)`` as the import advances.
 
@@ -249,7 +249,11 @@ def validate_export(
 
 
 def validate_registry(registry_path: str | Path, *, cutoff: date | None = None) -> ValidationReport:
-    """Run every validation rule on the data in a store (read-only); return every issue."""
+    """Run every validation rule on the data in a store (read-only); return every issue.
+
+    The stored tables are copied into a scratch in-memory database and checked there, so the registry file
+    is only read. ``cutoff`` is as for :func:`import_export`.
+    """
     from gistreg.registry.validate import validate_typed
 
     registry = Registry.open(registry_path)
