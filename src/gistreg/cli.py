@@ -26,7 +26,8 @@ MAX_PER_RULE = 5
 
 RegistryOption = Annotated[Path, typer.Option("--registry", "-r", help="Registry file (DuckDB).")]
 CutoffOption = Annotated[
-    str | None, typer.Option("--cutoff", help="Data cutoff YYYY-MM-DD for the date rules (default: today).")
+    str | None,
+    typer.Option("--cutoff", help="Data cutoff YYYY-MM-DD: deaths and last contacts after it are reported (D04)."),
 ]
 DictionaryOption = Annotated[
     Path | None, typer.Option("--dictionary", help="REDCap data dictionary (CSV) for a REDCap export.")
