@@ -202,3 +202,16 @@ def test_failure_inside_the_transaction_rolls_back_byte_identical(
     assert not store.path.with_name("reg.duckdb.wal").exists()
     assert store.row_counts()["patients"] == 0
     assert len(store.loads()) == 1
+
+
+def test_init_in_a_missing_folder_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="the folder nowhere does not exist"):
+        Registry.init(tmp_path / "nowhere" / "reg.duckdb")
+
+
+def test_registry_package_exports_its_public_surface() -> None:
+    import gistreg.registry as registry
+
+    assert registry.__all__ == sorted(registry.__all__)
+    assert all(hasattr(registry, name) for name in registry.__all__)
+    assert {"Registry", "import_export", "validate_export", "validate_registry", "summarise"} <= set(registry.__all__)
