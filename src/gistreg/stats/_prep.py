@@ -21,12 +21,7 @@ IntArray = NDArray[np.int64]
 
 def as_float_vector(name: str, values: ArrayLike, *, allow_nan: bool = False) -> FloatArray:
     """Return ``values`` as a 1-D float64 array, refusing non-numeric, NaN (unless allowed) or infinite entries."""
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name}: expected numbers, got values that are not numeric ({exc})") from exc
-    if arr.ndim != 1:
-        raise InputError(f"{name}: expected a 1-D array, got shape {arr.shape}")
+    arr = _to_float_vector(name, values)
     if not allow_nan and _all_finite(arr):
         return arr
     bad = np.isinf(arr) if allow_nan else ~np.isfinite(arr)
@@ -39,29 +34,50 @@ def as_float_vector(name: str, values: ArrayLike, *, allow_nan: bool = False) ->
     return arr
 
 
+def _to_float_vector(name: str, values: ArrayLike) -> FloatArray:
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name}: expected numbers, got values that are not numeric ({exc})") from exc
+    if arr.ndim != 1:
+        raise InputError(f"{name}: expected a 1-D array, got shape {arr.shape}")
+    return arr
+
+
 def _all_finite(arr: FloatArray) -> bool:
     """Whether every entry is finite, by two reductions and no temporary (NaN and +-inf reach the min or max)."""
     return arr.shape[0] == 0 or bool(np.isfinite(arr.min()) and np.isfinite(arr.max()))
 
 
+def as_time_range(name: str, values: ArrayLike) -> tuple[FloatArray, float, float]:
+    """Return follow-up times as float64 with their minimum and maximum (0, 0 when empty).
+
+    Refuses negative, NaN or infinite times. Valid input costs two reductions and no temporary.
+    """
+    arr = _to_float_vector(name, values)
+    if arr.shape[0] == 0:
+        return arr, 0.0, 0.0
+    lo, hi = float(arr.min()), float(arr.max())
+    if np.isfinite(lo) and np.isfinite(hi) and lo >= 0:
+        return arr, lo, hi
+    as_float_vector(name, arr)
+    neg = arr < 0
+    i = int(np.flatnonzero(neg)[0])
+    raise InputError(f"{name}: position {i} is {arr[i].item()!r}; times must be >= 0")
+
+
 def as_time(name: str, values: ArrayLike) -> FloatArray:
     """Return follow-up times as float64, refusing negative, NaN or infinite times."""
-    arr = as_float_vector(name, values)
-    if arr.shape[0] == 0 or arr.min() >= 0:
-        return arr
-    neg = arr < 0
-    if neg.any():
-        i = int(np.flatnonzero(neg)[0])
-        raise InputError(f"{name}: position {i} is {arr[i].item()!r}; times must be >= 0")
-    return arr
+    return as_time_range(name, values)[0]
 
 
 def as_event(name: str, values: ArrayLike, n: int) -> FloatArray:
     """Return an event indicator as float64 0/1 (booleans accepted), checking its length against ``n``."""
-    arr = as_float_vector(name, values)
+    arr = _to_float_vector(name, values)
+    if arr.shape[0] == n and np.count_nonzero(arr == 0) + np.count_nonzero(arr == 1) == n:
+        return arr  # only 0 and 1: finite, right length
+    arr = as_float_vector(name, arr)
     check_length(name, arr, n)
-    if np.count_nonzero(arr == 0) + np.count_nonzero(arr == 1) == arr.shape[0]:
-        return arr
     bad = (arr != 0) & (arr != 1)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])

@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 from gistreg.core.errors import InputError
 from gistreg.stats._kernels import km as _km
 from gistreg.stats._kernels.counting import risk_set_table
-from gistreg.stats._prep import as_event, as_float_vector, as_time, as_weights, encode
+from gistreg.stats._prep import as_event, as_float_vector, as_time_range, as_weights, encode
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -251,7 +251,7 @@ def kaplan_meier(
     .. [5] Therneau TM. A package for survival analysis in R (survival 3.5-3), survfit and quantile.survfit.
     """
     z = check_conf(conf_level, conf_type)
-    t = as_time("time", time)
+    t, t_min, t_max = as_time_range("time", time)
     n = t.shape[0]
     if n == 0:
         raise InputError("time: is empty; at least one observation is needed")
@@ -259,7 +259,9 @@ def kaplan_meier(
     codes = encode("group", group, n)
     w = as_weights("weights", weights, n) if weights is not None else None
     jackknife = w is not None and not bool(np.array_equal(w, np.floor(w)))
-    table = risk_set_table(t, e, None, 1, codes.codes, codes.k, w, squares=jackknife, curves=True)
+    table = risk_set_table(
+        t, e, None, 1, codes.codes, codes.k, w, squares=jackknife, curves=True, time_range=(t_min, t_max)
+    )
     curves = []
     for i, label in enumerate(codes.labels):
         rows, j = table.curve(i)

@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 from gistreg.core.errors import InputError, SingularInformationError
 from gistreg.stats._kernels.counting import risk_set_table
 from gistreg.stats._kernels.logrank import logrank_sums
-from gistreg.stats._prep import as_event, as_time, as_weights, encode
+from gistreg.stats._prep import as_event, as_time_range, as_weights, encode
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -135,7 +135,7 @@ def logrank(
     """
     rho_f = _check_weight_parameter("rho", rho, minimum=None)
     gamma_f = _check_weight_parameter("gamma", gamma, minimum=0.0)
-    t = as_time("time", time)
+    t, t_min, t_max = as_time_range("time", time)
     n = t.shape[0]
     if n == 0:
         raise InputError("time: is empty; at least one observation is needed")
@@ -146,7 +146,8 @@ def logrank(
     strat = encode("strata", strata, n) if strata is not None else None
     n_strata = strat.k if strat is not None else 1
     w = as_weights("weights", weights, n) if weights is not None else None
-    table = risk_set_table(t, e, strat.codes if strat is not None else None, n_strata, groups.codes, groups.k, w)
+    blocks = strat.codes if strat is not None else None
+    table = risk_set_table(t, e, blocks, n_strata, groups.codes, groups.k, w, time_range=(t_min, t_max))
     sums = logrank_sums(table, n_strata, rho_f, gamma_f)
     observed = sums.observed.sum(axis=1)
     expected = sums.expected.sum(axis=1)

@@ -140,8 +140,10 @@ def merge_near_ties(values: FloatArray) -> tuple[FloatArray, IntArray]:
     return values[new_run], cluster
 
 
-def integer_span(time: FloatArray) -> tuple[int, int] | None:
+def integer_span(time: FloatArray, time_range: tuple[float, float] | None = None) -> tuple[int, int] | None:
     """Origin and length ``(base, T)`` of the counting table for ``time``, from its minimum and maximum only.
+
+    ``time_range`` gives ``(min, max)`` when the caller knows them (saves two passes over the data).
 
     ``None`` when the times are certainly not eligible for the counting pass (fractional minimum, too wide a
     range, or absolute values reaching :data:`COUNTING_MAX_ABS_TIME`); eligible-looking times must still be checked
@@ -150,8 +152,7 @@ def integer_span(time: FloatArray) -> tuple[int, int] | None:
     n = time.shape[0]
     if n == 0:
         return None
-    lo = float(time.min())
-    hi = float(time.max())
+    lo, hi = time_range if time_range is not None else (float(time.min()), float(time.max()))
     if not (
         lo > -COUNTING_MAX_ABS_TIME
         and hi < COUNTING_MAX_ABS_TIME
@@ -201,6 +202,7 @@ def risk_set_table(
     *,
     squares: bool = False,
     curves: bool = False,
+    time_range: tuple[float, float] | None = None,
 ) -> RiskSetTable:
     """Count events, censorings and weights per (block, distinct time, column) and form the risk sets.
 
@@ -214,6 +216,8 @@ def risk_set_table(
         As in the preconditions; times are coded by :func:`code_times`.
     squares
         Also return sums of squared weights (needed only for the infinitesimal-jackknife variance).
+    time_range
+        ``(min, max)`` of ``time`` if already known.
     curves
         The columns are separate curves (Kaplan-Meier by group; ``block`` must be ``None``): they are kept as
         columns of one block when the (time x curve) table is small, and otherwise turned into blocks of one
@@ -236,7 +240,7 @@ def risk_set_table(
             return column, n_columns, None, 1, False
         return block, n_blocks, column, n_columns, in_columns
 
-    span = integer_span(time)
+    span = integer_span(time, time_range)
     if span is not None:
         base, n_times = span
         blk, nb, col, g, in_columns = layout(n_times)
