@@ -7,7 +7,9 @@ returns one row per offending record with the columns
 ``file, row, value, record_id, message``
 
 (``file`` and ``row`` are the record's ``source_file`` and ``source_row``); the check adds the rule id, the
-severity, the table and the column to make an :class:`~gistreg.core.issues.Issue`. Checks see the tables
+severity, the table and the column to make an :class:`~gistreg.core.issues.Issue`. A check that covers several
+tables in one query (planning one query is much cheaper than planning one per table) returns ``tbl, col`` as
+well. Checks see the tables
 through a :class:`RuleContext`, which names the relation holding each canonical table (``typed_patients`` when
 validating an import, ``patients`` in a store) and carries the run's dates and settings.
 """
@@ -22,7 +24,17 @@ from gistreg.core.issues import Severity
 from gistreg.registry.rules._sql import date_lit, select_issue
 from gistreg.registry.schema import TABLES
 
-__all__ = ["Check", "QueryBuilder", "Rule", "RuleConfig", "RuleContext", "issue_columns", "rule_of"]
+__all__ = [
+    "Check",
+    "QueryBuilder",
+    "Rule",
+    "RuleConfig",
+    "RuleContext",
+    "issue_columns",
+    "issue_columns_multi",
+    "rule_of",
+    "union_rows",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +130,13 @@ class Check:
     severity
         Severity of the issues it reports.
     table
-        Canonical table the issues point at.
+        Canonical table the issues point at; ``None`` when one query covers several tables, and then the SQL
+        returns the table and the column of each issue as two more columns (``tbl, col``).
     column
-        Column the issues point at (``None`` for whole rows).
+        Column the issues point at (``None`` for whole rows, or with ``table=None``).
     query
-        Builds the SQL (columns ``file, row, value, record_id, message``) from a context.
+        Builds the SQL (columns ``file, row, value, record_id, message``, then ``tbl, col`` when ``table`` is
+        ``None``) from a context.
     typed_only
         The check only runs when re-validating stored (already typed) tables, because typing already
         reports the same problem on an import (C01, T04).
@@ -130,7 +144,7 @@ class Check:
 
     rule: str
     severity: Severity
-    table: str
+    table: str | None
     column: str | None
     query: QueryBuilder
     typed_only: bool = False
@@ -182,3 +196,23 @@ def rule_of(
 def issue_columns(table: str, alias: str, value: str, message: str) -> str:
     """Select list ``file, row, value, record_id, message`` for rows of canonical ``table`` aliased ``alias``."""
     return select_issue(alias, TABLES[table].primary_key[0], value, message)
+
+
+def union_rows(ctx: RuleContext, parts: list[tuple[str, str, str]]) -> str:
+    """One relation stacking rows of several tables: ``tbl, col, source_file, source_row, rid, <columns>``.
+
+    ``parts`` holds ``(table, column, select list)`` where the select list gives the remaining columns over
+    alias ``x`` of the table (same names and types in every part).
+    """
+    selects = [
+        f"SELECT '{t}' AS tbl, '{c}' AS col, x.source_file, x.source_row, "
+        f"CAST(x.\"{TABLES[t].primary_key[0]}\" AS VARCHAR) AS rid, {cols} FROM {ctx.t(t)} x"
+        for t, c, cols in parts
+    ]
+    return "(" + " UNION ALL ".join(selects) + ")"
+
+
+def issue_columns_multi(value: str, message: str, alias: str = "u") -> str:
+    """Select list ``file, row, value, record_id, message, tbl, col`` over a :func:`union_rows` relation."""
+    return (f"{alias}.source_file AS file, {alias}.source_row AS row, CAST({value} AS VARCHAR) AS value, "
+            f"{alias}.rid AS record_id, {message} AS message, {alias}.tbl AS tbl, {alias}.col AS col")

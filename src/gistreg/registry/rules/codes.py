@@ -8,28 +8,30 @@ from __future__ import annotations
 
 from gistreg.core.vocab import VOCABULARIES
 from gistreg.registry.rules._sql import allowed_codes_text, lit, msg, quote
-from gistreg.registry.rules.base import Check, QueryBuilder, Rule, RuleContext, issue_columns, rule_of
+from gistreg.registry.rules.base import Check, Rule, RuleContext, issue_columns_multi, rule_of, union_rows
 from gistreg.registry.schema import TABLES
 
 __all__ = ["RULES"]
 
 
-def _code_check(table: str, column: str, vocab: str) -> QueryBuilder:
-    def build(ctx: RuleContext) -> str:
-        col = f"x.{quote(column)}"
-        codes = ", ".join(lit(c) for c in VOCABULARIES[vocab].codes)
-        m = msg(f"%s is not a known {vocab} code (allowed: {allowed_codes_text(vocab)})", col)
-        return (f"SELECT {issue_columns(table, 'x', col, m)} FROM {ctx.t(table)} x "
-                f"WHERE {col} IS NOT NULL AND {col} NOT IN ({codes})")
-    return build
+def _codes(ctx: RuleContext) -> str:
+    """Coded values outside their vocabulary, over every code column of every table in one query."""
+    parts = [(t.name, c.name, f"x.{quote(c.name)} AS v, {lit(c.vocab or '')} AS vocab")
+             for t in TABLES.values() for c in t.columns if c.type == "code"]
+    codes = ", ".join(f"({lit(v)}, {lit(c)})" for v, voc in VOCABULARIES.items() for c in voc.codes)
+    allowed = ", ".join(f"({lit(v)}, {lit(allowed_codes_text(v))})" for v in VOCABULARIES)
+    m = msg("%s is not a known %s code (allowed: %s)", "u.v", "u.vocab", "a.allowed")
+    return (f"SELECT {issue_columns_multi('u.v', m)} FROM {union_rows(ctx, parts)} u "
+            f"ANTI JOIN (VALUES {codes}) k(vocab, code) ON k.vocab = u.vocab AND k.code = u.v "
+            f"JOIN (VALUES {allowed}) a(vocab, allowed) ON a.vocab = u.vocab WHERE u.v IS NOT NULL")
 
 
-def _required_check(table: str, column: str) -> QueryBuilder:
-    def build(ctx: RuleContext) -> str:
-        col = f"x.{quote(column)}"
-        return (f"SELECT {issue_columns(table, 'x', 'NULL', lit('missing value (the column is required)'))} "
-                f"FROM {ctx.t(table)} x WHERE {col} IS NULL")
-    return build
+def _required(ctx: RuleContext) -> str:
+    """Missing required values, over every required column of every table in one query."""
+    parts = [(t.name, c.name, f"x.{quote(c.name)} IS NULL AS missing")
+             for t in TABLES.values() for c in t.columns if c.required]
+    m = lit("missing value (the column is required)")
+    return f"SELECT {issue_columns_multi('NULL', m)} FROM {union_rows(ctx, parts)} u WHERE u.missing"
 
 
 RULES: tuple[Rule, ...] = (
@@ -54,19 +56,13 @@ RULES: tuple[Rule, ...] = (
     rule_of(
         "T04", "Required value present",
         "Error when a required column is empty, or missing from the file.",
-        tuple(
-            Check("T04", "error", t.name, c.name, _required_check(t.name, c.name), typed_only=True)
-            for t in TABLES.values() for c in t.columns if c.required
-        ),
+        (Check("T04", "error", None, None, _required, typed_only=True),),
     ),
     rule_of(
         "C01", "Code in the vocabulary",
         "Error when a coded value is not in its vocabulary after synonym mapping (codes, labels and synonyms "
         "such as brand names and ATC codes are matched in any case and mapped to the canonical code). The "
         "message lists the allowed codes.",
-        tuple(
-            Check("C01", "error", t.name, c.name, _code_check(t.name, c.name, c.vocab or ""), typed_only=True)
-            for t in TABLES.values() for c in t.columns if c.type == "code"
-        ),
+        (Check("C01", "error", None, None, _codes, typed_only=True),),
     ),
 )

@@ -56,8 +56,8 @@ def _follow_up(ctx: RuleContext) -> str:
             f"FROM {ctx.t('vital_status')} GROUP BY patient_id)")
     counts = (f"(SELECT s.site, count_if(v.lc IS NULL OR v.lc < {since}) AS k, count(*) AS n FROM {_sites(ctx)} s "
               f"LEFT JOIN {last} v ON v.patient_id = s.patient_id WHERE NOT coalesce(v.dead, false) GROUP BY s.site)")
-    label = "cutoff" if ctx.cutoff else "today"
-    return _note(counts, f"last contact within {months} months of the {label} ({ref.isoformat()})",
+    label = "the cutoff" if ctx.cutoff else "today"
+    return _note(counts, f"last contact within {months} months of {label} ({ref.isoformat()})",
                  "patients not known to be dead")
 
 

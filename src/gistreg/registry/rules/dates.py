@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from gistreg.core.issues import Severity
 from gistreg.registry.rules._sql import case, date_lit, fmt_date, hi, lo, msg
-from gistreg.registry.rules.base import Check, QueryBuilder, Rule, RuleContext, issue_columns, rule_of
+from gistreg.registry.rules.base import (
+    Check,
+    QueryBuilder,
+    Rule,
+    RuleContext,
+    issue_columns,
+    issue_columns_multi,
+    rule_of,
+    union_rows,
+)
 from gistreg.registry.schema import TABLES
 
 __all__ = ["RULES"]
@@ -19,6 +28,9 @@ _DEATHS = "(SELECT patient_id, death_date AS dd, death_date_precision AS dp FROM
 
 def _deaths(ctx: RuleContext) -> str:
     return _DEATHS.format(vs=ctx.t("vital_status"))
+
+
+_NO_PRECISION = "CAST(NULL AS VARCHAR)"
 
 
 def _prec(table: str, column: str, alias: str) -> str | None:
@@ -137,24 +149,28 @@ _EVENT_DATES: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
-def _after_death(table: str, column: str, unless: str | None, certain: bool) -> QueryBuilder:
+def _after_death(certain: bool) -> QueryBuilder:
+    """Event dates after the date of death, over every table of :data:`_EVENT_DATES` in one query."""
     def build(ctx: RuleContext) -> str:
-        d = (f"x.{column}", _prec(table, column, "x"))
-        death = ("dd.dd", "dd.dp")
+        parts = []
+        for table, column, unless in _EVENT_DATES:
+            p = _prec(table, column, "x") or _NO_PRECISION
+            u = f"x.{unless}" if unless else "CAST(NULL AS DATE)"
+            up = (_prec(table, unless, "x") if unless else None) or _NO_PRECISION
+            parts.append((table, column, f"x.patient_id AS pid, x.{column} AS d, {p} AS p, {u} AS ud, {up} AS up"))
+        d, death = ("u.d", "u.p"), ("dd.dd", "dd.dp")
         if certain:
             cond = f"{lo(*d)} > {hi(*death)}"
             m = msg("%s is after the date of death %s (nothing can be dated after death)", fmt_date(*d),
                     fmt_date(*death))
         else:
-            cond = f"{d[0]} > dd.dd AND NOT ({lo(*d)} > {hi(*death)})"
+            cond = f"u.d > dd.dd AND NOT ({lo(*d)} > {hi(*death)})"
             m = msg("%s is after the date of death %s only because of the imputed day of a partial date "
                     "(stored as %s and %s); please give the full dates", fmt_date(*d), fmt_date(*death),
-                    d[0], "dd.dd")
-        if unless:
-            u = (f"x.{unless}", _prec(table, unless, "x"))
-            cond += f" AND NOT coalesce({lo(*u)} > {hi(*death)}, false)"
-        return (f"SELECT {issue_columns(table, 'x', fmt_date(*d), m)} FROM {ctx.t(table)} x "
-                f"JOIN {_deaths(ctx)} dd ON dd.patient_id = x.patient_id WHERE x.{column} IS NOT NULL AND {cond}")
+                    "u.d", "dd.dd")
+        cond += f" AND NOT coalesce({lo('u.ud', 'u.up')} > {hi(*death)}, false)"
+        return (f"SELECT {issue_columns_multi(fmt_date(*d), m)} FROM {union_rows(ctx, parts)} u "
+                f"JOIN {_deaths(ctx)} dd ON dd.patient_id = u.pid WHERE u.d IS NOT NULL AND {cond}")
     return build
 
 
@@ -240,23 +256,20 @@ def _d06(ctx: RuleContext) -> str:
 _SENTINELS = ("1899-12-30", "1899-12-31", "1900-01-01", "1904-01-01")
 
 
-def _implausible(table: str, column: str) -> QueryBuilder:
-    def build(ctx: RuleContext) -> str:
-        p = _prec(table, column, "x")
-        d = f"x.{column}"
-        exact = f"coalesce({p}, 'D') = 'D'" if p else "true"
-        sentinel = f"({exact} AND {d} IN ({', '.join(f'DATE {s!r}' for s in _SENTINELS)}))"
-        shown = fmt_date(d, p)
-        m = case(
-            (f"year({d}) >= 9999", msg("%s is a placeholder, not a date (leave the cell empty when unknown)", shown)),
-            (sentinel, msg("%s is an Excel epoch or placeholder date (leave the cell empty when unknown)", shown)),
-            (f"{d} < DATE '1900-01-01'", msg("%s is before 1900 (expected a date between 1900 and today)", shown)),
-            default=msg(f"%s is in the future (today is {ctx.today.isoformat()})", shown),
-        )
-        cond = f"(year({d}) >= 9999 OR {sentinel} OR {d} < DATE '1900-01-01' OR {lo(d, p)} > {ctx.today_sql})"
-        return (f"SELECT {issue_columns(table, 'x', fmt_date(d, p), m)} FROM {ctx.t(table)} x "
-                f"WHERE {d} IS NOT NULL AND {cond}")
-    return build
+def _implausible(ctx: RuleContext) -> str:
+    """Every date column of every table in one query."""
+    parts = [(t, c, f"x.{c} AS d, {_prec(t, c, 'x') or _NO_PRECISION} AS p") for t, c in _date_columns()]
+    d, p = "u.d", "u.p"
+    sentinel = f"(coalesce({p}, 'D') = 'D' AND {d} IN ({', '.join(f'DATE {s!r}' for s in _SENTINELS)}))"
+    shown = fmt_date(d, p)
+    m = case(
+        (f"year({d}) >= 9999", msg("%s is a placeholder, not a date (leave the cell empty when unknown)", shown)),
+        (sentinel, msg("%s is an Excel epoch or placeholder date (leave the cell empty when unknown)", shown)),
+        (f"{d} < DATE '1900-01-01'", msg("%s is before 1900 (expected a date between 1900 and today)", shown)),
+        default=msg(f"%s is in the future (today is {ctx.today.isoformat()})", shown),
+    )
+    cond = f"(year({d}) >= 9999 OR {sentinel} OR {d} < DATE '1900-01-01' OR {lo(d, p)} > {ctx.today_sql})"
+    return f"SELECT {issue_columns_multi(shown, m)} FROM {union_rows(ctx, parts)} u WHERE {d} IS NOT NULL AND {cond}"
 
 
 def _swap(d: str) -> str:
@@ -322,7 +335,7 @@ RULES: tuple[Rule, ...] = (
                _in_order("drug_exposures", "start_date", "stop_date", True)),
             _c("D03", "error", "adverse_events", "end_date",
                _in_order("adverse_events", "onset_date", "end_date", True)),
-            *(_c("D03", "error", t, c, _after_death(t, c, u, True)) for t, c, u in _EVENT_DATES),
+            Check("D03", "error", None, None, _after_death(True)),
         ),
     ),
     rule_of(
@@ -358,7 +371,7 @@ RULES: tuple[Rule, ...] = (
         "a start is after its stop (exposures, adverse events) and swapping day and month of one of the two "
         "dates (both given to the day, day ≤ 12) would put them in order.",
         (
-            *(_c("D08", "error", t, c, _implausible(t, c)) for t, c in _date_columns()),
+            Check("D08", "error", None, None, _implausible),
             _c("D08", "warning", "drug_exposures", "start_date",
                _swap_check("drug_exposures", "start_date", "stop_date", True)),
             _c("D08", "warning", "drug_exposures", "stop_date",
@@ -378,7 +391,7 @@ RULES: tuple[Rule, ...] = (
         (
             _c("D09", "warning", "drug_exposures", "stop_date",
                _in_order("drug_exposures", "start_date", "stop_date", False)),
-            *(_c("D09", "warning", t, c, _after_death(t, c, u, False)) for t, c, u in _EVENT_DATES),
+            Check("D09", "warning", None, None, _after_death(False)),
         ),
     ),
 )

@@ -3,37 +3,37 @@
 from __future__ import annotations
 
 from gistreg.registry.rules._sql import fmt_date, msg, quote
-from gistreg.registry.rules.base import Check, QueryBuilder, Rule, RuleContext, issue_columns, rule_of
+from gistreg.registry.rules.base import (
+    Check,
+    QueryBuilder,
+    Rule,
+    RuleContext,
+    issue_columns,
+    issue_columns_multi,
+    rule_of,
+    union_rows,
+)
 from gistreg.registry.schema import TABLES
 
 __all__ = ["RULES"]
 
 
-def _first_and_others(ctx: RuleContext, table: str, keys: tuple[str, ...], where: str = "true") -> str:
-    """Rows of ``table`` sharing ``keys`` with an earlier row (``x.first_file``/``x.first_row``: the first).
-
-    The keys that repeat are found by aggregation first (usually none), so only their rows are sorted.
-    """
-    k = ", ".join(f"x.{quote(c)}" for c in keys)
-    dups = f"(SELECT {k} FROM {ctx.t(table)} x WHERE {where} GROUP BY {k} HAVING count(*) > 1)"
-    on = " AND ".join(f"d.{quote(c)} IS NOT DISTINCT FROM x.{quote(c)}" for c in keys)
-    w = f"OVER (PARTITION BY {k} ORDER BY x.source_file, x.source_row)"
-    ranked = (f"(SELECT x.*, row_number() {w} AS rn, first_value(x.source_file) {w} AS first_file, "
-              f"first_value(x.source_row) {w} AS first_row FROM {ctx.t(table)} x SEMI JOIN {dups} d ON {on})")
-    return f"FROM {ranked} x WHERE x.rn > 1"
+def _repeats(ctx: RuleContext, parts: list[tuple[str, str, str]]) -> str:
+    """Rows of a :func:`union_rows` relation (with a text key ``k``) that repeat the key of an earlier row of
+    the same table: ``u.first_file``/``u.first_row`` locate the first. Repeating keys are found by aggregation
+    first (usually none), so only their rows are sorted."""
+    rows = union_rows(ctx, parts)
+    w = "OVER (PARTITION BY tbl, k ORDER BY source_file, source_row)"
+    return (f"(WITH u AS {rows}, d AS (SELECT tbl, k FROM u WHERE k IS NOT NULL GROUP BY tbl, k "
+            f"HAVING count(*) > 1) SELECT u.*, row_number() {w} AS rn, first_value(source_file) {w} AS first_file, "
+            f"first_value(source_row) {w} AS first_row FROM u SEMI JOIN d ON d.tbl = u.tbl AND d.k = u.k)")
 
 
-def _p01_key(table: str) -> QueryBuilder:
-    key = TABLES[table].primary_key
-    col = key[0]
-
-    def build(ctx: RuleContext) -> str:
-        not_null = " AND ".join(f"x.{quote(c)} IS NOT NULL" for c in key)
-        m = msg(f"%s is a duplicate {col} (first in %s row %s; each {col} may occur once)", f"x.{quote(col)}",
-                "x.first_file", "x.first_row")
-        rows = _first_and_others(ctx, table, key, not_null)
-        return f"SELECT {issue_columns(table, 'x', f'x.{quote(col)}', m)} {rows}"
-    return build
+def _p01_keys(ctx: RuleContext) -> str:
+    parts = [(t.name, t.primary_key[0], f'CAST(x."{t.primary_key[0]}" AS VARCHAR) AS k') for t in TABLES.values()]
+    m = msg("%s is a duplicate %s (first in %s row %s; each %s may occur once)", "u.k", "u.col", "u.first_file",
+            "u.first_row", "u.col")
+    return f"SELECT {issue_columns_multi('u.k', m)} FROM {_repeats(ctx, parts)} u WHERE u.rn > 1"
 
 
 def _p01_person(ctx: RuleContext) -> str:
@@ -67,17 +67,28 @@ EVENT_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _p02(table: str) -> QueryBuilder:
-    keys = EVENT_KEYS[table]
-    date_col = next(c for c in keys if TABLES[table].column(c).type == "date")
-
-    def build(ctx: RuleContext) -> str:
+def _p02(ctx: RuleContext) -> str:
+    parts = []
+    for table, keys in EVENT_KEYS.items():
+        date_col = next(c for c in keys if TABLES[table].column(c).type == "date")
+        key = "concat_ws(chr(31), " + ", ".join(f"coalesce(CAST(x.{quote(c)} AS VARCHAR), '')" for c in keys) + ")"
         not_null = " AND ".join(f"x.{quote(c)} IS NOT NULL" for c in keys if c != "variant")
-        m = msg(f"%s repeats the record in %s row %s (same {', '.join(k for k in keys if k != 'patient_id')}); "
-                "remove the duplicate or correct one of them", fmt_date(f"x.{date_col}"), "x.first_file", "x.first_row")
-        return (f"SELECT {issue_columns(table, 'x', fmt_date(f'x.{date_col}'), m)} "
-                f"{_first_and_others(ctx, table, keys, not_null)}")
-    return build
+        what = ", ".join(k for k in keys if k != "patient_id")
+        parts.append((table, date_col, f"CASE WHEN {not_null} THEN {key} END AS k, x.{date_col} AS d, "
+                                       f"'{what}' AS what"))
+    m = msg("%s repeats the record in %s row %s (same %s); remove the duplicate or correct one of them",
+            fmt_date("u.d"), "u.first_file", "u.first_row", "u.what")
+    return f"SELECT {issue_columns_multi(fmt_date('u.d'), m)} FROM {_repeats(ctx, parts)} u WHERE u.rn > 1"
+
+
+def _k01_patients(ctx: RuleContext) -> str | None:
+    if "patients" not in ctx.present:
+        return None  # a missing required table is reported by the reader, not once per row
+    parts = [(t.name, "patient_id", "x.patient_id AS pid") for t in TABLES.values()
+             if t.patient_column and t.name != "patients"]
+    m = msg("%s is not in patients (every patient_id must refer to a row of the patients table)", "u.pid")
+    return (f"SELECT {issue_columns_multi('u.pid', m)} FROM {union_rows(ctx, parts)} u "
+            f"ANTI JOIN {ctx.t('patients')} p ON p.patient_id = u.pid WHERE u.pid IS NOT NULL")
 
 
 def _k01(table: str, column: str, parent: str, parent_key: str) -> QueryBuilder:
@@ -100,7 +111,7 @@ RULES: tuple[Rule, ...] = (
         "diagnoses at most 30 days apart, sizes within 10 mm when both known): referrals between centres are "
         "common; link or merge after review.",
         (
-            *(Check("P01", "error", t, TABLES[t].primary_key[0], _p01_key(t)) for t in TABLES),
+            Check("P01", "error", None, None, _p01_keys),
             Check("P01", "warning", "patients", "patient_id", _p01_person),
         ),
     ),
@@ -109,18 +120,14 @@ RULES: tuple[Rule, ...] = (
         "Warning when two rows describe the same event: the same patient and "
         + "; ".join(f"{t}: {', '.join(k for k in ks if k != 'patient_id')}" for t, ks in EVENT_KEYS.items())
         + ". The repeat is reported with the row of the first.",
-        tuple(
-            Check("P02", "warning", t, next(c for c in ks if TABLES[t].column(c).type == "date"), _p02(t))
-            for t, ks in EVENT_KEYS.items()
-        ),
+        (Check("P02", "warning", None, None, _p02),),
     ),
     rule_of(
         "K01", "References resolve",
         "Error when a record's patient_id is not in the patients table, or a patient's site_id is not in the "
         "sites table (checked when that table is in the export).",
         (
-            *(Check("K01", "error", t.name, t.patient_column, _k01(t.name, t.patient_column, "patients", "patient_id"))
-              for t in TABLES.values() if t.patient_column and t.name != "patients"),
+            Check("K01", "error", None, None, _k01_patients),
             Check("K01", "error", "patients", "site_id", _k01("patients", "site_id", "sites", "site_id")),
         ),
     ),

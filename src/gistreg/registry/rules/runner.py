@@ -86,7 +86,11 @@ def _run(con: duckdb.DuckDBPyConnection, ctx: RuleContext, rules: Iterable[Rule]
             sql = check.query(ctx)
             if sql is None:
                 continue
-            for file, row, value, record_id, message in con.execute(sql).fetchall():
-                issues.append(Issue(check.rule, check.severity, file or "", row, check.column, value, message,
-                                    check.table, record_id))
+            rows = con.execute(sql).fetchall()
+            if check.table is None:
+                issues.extend(Issue(check.rule, check.severity, file or "", row, col, value, message, tbl, rid)
+                              for file, row, value, rid, message, tbl, col in rows)
+            else:
+                issues.extend(Issue(check.rule, check.severity, file or "", row, check.column, value, message,
+                                    check.table, rid) for file, row, value, rid, message in rows)
     return issues
