@@ -123,6 +123,9 @@ def test_integer_times_below_two_to_the_26_are_never_merged() -> None:
     [
         np.array([3, -1, 3, 7, -1]),
         np.array([True, False, True]),
+        np.array([True, True]),
+        np.array([5, 5]),
+        np.array([6, 5, 6]),
         np.array([5, 5, 200], dtype=np.uint8),
         np.array([2**63 + 5, 2**63 + 1], dtype=np.uint64),
         np.array([10**12, 1, 10**12]),

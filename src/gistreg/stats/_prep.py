@@ -153,14 +153,17 @@ def _encode_small_integers(arr: NDArray[Any], n: int) -> Codes | None:
     Labels that already are ``0..k-1`` in int64 are used as their own codes without a copy (codes are never
     modified).
     """
-    low = arr.min()
+    low, high = arr.min(), arr.max()
     if arr.dtype.kind == "b":
         shifted = arr.astype(np.int64)
     else:
-        if int(arr.max()) - int(low) > max(n, 1 << 16):
+        if int(high) - int(low) > max(n, 1 << 16):
             return None
         shifted = arr.astype(np.int64, copy=False) if low == 0 else (arr - low).astype(np.int64)
-    present = np.bincount(shifted) > 0
+    span = int(high) - int(low)
+    # with at most two values the minimum and the maximum are all there is: no need to count
+    two_at_most = arr.dtype.kind != "b" and span <= 1
+    present = np.ones(span + 1, dtype=bool) if two_at_most else np.bincount(shifted) > 0
     levels = np.flatnonzero(present).astype(arr.dtype)
     labels = tuple((levels if arr.dtype.kind == "b" else levels + low).tolist())
     if present.all():  # levels are already 0..k-1 after the shift

@@ -328,9 +328,10 @@ def _count_integer_times(
     for lo in range(0, n, step):
         rows = slice(lo, min(lo + step, n))
         t = time[rows]
-        key = t.astype(np.int64)
-        if not np.array_equal(key, t):
+        whole = np.floor(t)
+        if not (whole == t).all():
             return None
+        key = whole.astype(np.int64)
         if base != 0:
             key -= base
         if n_blocks > 1 and block is not None:
