@@ -163,8 +163,12 @@ def find_quantile(x: FloatArray, y: FloatArray, p: float, tol: float = TIME_TOLE
     if not (np.nanmax(y) >= p):
         return float("nan")
     xmax = float(x[-1])
-    _, first = np.unique(y, return_index=True)
-    keep = np.sort(first)
+    steps = np.diff(y)
+    if bool(np.all(steps >= 0)):  # non-decreasing (no NaN): the first of each run of equal values
+        keep = np.flatnonzero(np.concatenate(([True], steps != 0)))
+    else:  # R's duplicated(): first occurrence of each value, NaN included
+        _, first = np.unique(y, return_index=True)
+        keep = np.sort(first)
     xk, yk = x[keep], y[keep]
     i1 = _approx_right_index(yk + tol, p)
     i2 = _approx_right_index(yk - tol, p)
