@@ -181,6 +181,24 @@ def test_concordance_equals_its_definition(seed: int, n_strata: int, clustered: 
     assert got.std == pytest.approx(se, rel=1e-10)
 
 
+def test_concordance_in_cache_sized_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below blocks of ``_LOCAL`` elements the levels run chunk by chunk; shrink it to exercise that path."""
+    monkeypatch.setattr(kernel, "_LOCAL", 40)
+    rng = np.random.default_rng(9)
+    n = 400
+    t = rng.integers(1, 90, n).astype(float)
+    e = (rng.random(n) < 0.6).astype(float)
+    lp = rng.integers(0, 25, n).astype(float)
+    w = rng.uniform(0.3, 2.0, n)
+    s = rng.integers(0, 3, n)
+    ca = kernel.prepare(t, e, np.zeros((n, 1)), w, s)
+    got = kernel.concordance(ca, lp[ca.order], s[ca.order], None)
+    counts, c, se = brute_concordance(t, e, lp, w, s, None)
+    np.testing.assert_allclose(got.counts, counts, rtol=1e-12)
+    assert got.concordance == pytest.approx(c, rel=1e-12)
+    assert got.std == pytest.approx(se, rel=1e-10)
+
+
 def test_cross_sums_many_coordinates_use_the_arithmetic_partition() -> None:
     """More than 2**15 child blocks switches the partition from the int16 radix sort to cumulative counts."""
     rng = np.random.default_rng(4)

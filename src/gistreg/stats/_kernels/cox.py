@@ -16,6 +16,7 @@ The information matrix is ``sum_terms wt (C/den - m m')``; the ``C`` part is rea
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -475,14 +476,65 @@ class ConcordanceArrays:
     std: float
 
 
+_LOCAL = 1 << 14  # elements per chunk once blocks are small: the remaining levels then run in cache
+
+
+def _cdq_levels(
+    packed: IntArray, wc: FloatArray, acc: FloatArray, before: IntArray, top: int, bottom: int
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Levels ``top..bottom+1`` of :func:`_cross_sums` on arrays sorted by (block of ``2**top`` coordinates, key,
+    type).
+
+    ``packed`` holds ``coord << 32 | element << 1 | is_query`` with coordinates local to ``before`` (the start of
+    each coordinate in the arrays; ``len`` = number of coordinates + 1, a multiple of ``2**top`` plus one).
+    Block-level values are spread to the elements with ``np.repeat``; the stable partition into halves is
+    computed from cumulative counts and applied by scattering.
+    """
+    n = packed.shape[0]
+    idx = np.arange(n, dtype=np.int64)
+    nxt_p, nxt_w, nxt_a = np.empty_like(packed), np.empty_like(wc), np.empty_like(acc)
+    for shift in range(top, bottom, -1):
+        half = shift - 1
+        bstart = before[: -1 : 1 << shift]
+        size = before[1 << shift :: 1 << shift] - bstart
+        mid = before[1 << half :: 1 << shift][: size.shape[0]]
+        full = size > 0
+        c = packed >> 32
+        bit = (c >> half) & 1
+        q = packed & 1
+        right_query = bit & q
+        left_subject = (bit | q) ^ 1
+        t = wc * left_subject
+        cs = np.cumsum(t)  # suffix within the block: left subjects with a larger key
+        at = np.zeros(size.shape[0])
+        at[full] = cs[bstart[full] + size[full] - 1]
+        upd = (np.repeat(at, size) - cs) * right_query
+        t = wc * right_query
+        cs = np.cumsum(t)  # prefix within the block: right queries with a smaller key
+        at[full] = cs[bstart[full]] - t[bstart[full]]
+        upd += (cs - np.repeat(at, size)) * left_subject
+        acc += upd
+        ones = np.cumsum(bit)
+        ones -= bit
+        first = np.zeros(size.shape[0], dtype=np.int64)
+        first[full] = ones[bstart[full]]
+        ones -= np.repeat(first, size)  # right-half elements before this one in its block
+        new = idx - ones
+        np.copyto(new, np.repeat(mid, size) + ones, where=bit.astype(bool))
+        nxt_p[new], nxt_w[new], nxt_a[new] = packed, wc, acc
+        packed, nxt_p, wc, nxt_w, acc, nxt_a = nxt_p, packed, nxt_w, wc, nxt_a, acc
+    return packed, wc, acc
+
+
 def _cross_sums(coord: IntArray, ncoord: int, top: IntArray, is_q: BoolArray, w: FloatArray) -> FloatArray:
     """For every pair (subject a, query b) with ``coord_a < coord_b`` and ``key_a > key_b``, add ``w_a`` to b and
     ``w_b`` to a.  ``top`` orders the elements by (key, subjects before queries).
 
     Divide and conquer over the coordinate (CDQ), vectorised per level: the elements stay sorted by (key, type)
     inside blocks of coordinates; at each level every block is split into halves, the pairs across the halves are
-    counted with two cumulative sums, and a stable partition (a radix sort of the child-block number) produces
-    the next level.  O(N log ncoord).
+    counted with two cumulative sums, and a stable partition into the halves produces the next level.
+    O(N log ncoord).  Once blocks hold about ``_LOCAL`` elements, the remaining levels run chunk by chunk so that
+    they work in cache.
     """
     n = coord.shape[0]
     levels = max(int(np.ceil(np.log2(max(ncoord, 2)))), 1)
@@ -492,33 +544,28 @@ def _cross_sums(coord: IntArray, ncoord: int, top: IntArray, is_q: BoolArray, w:
     packed = (coord[top] << 32) | (top << 1) | is_q[top]
     wc = w[top]
     acc = np.zeros(n)
-    idx = np.arange(n, dtype=np.int64)
-    for shift in range(levels, 0, -1):
-        half = shift - 1
-        c = packed >> 32
-        q = (packed & 1).astype(bool)
-        bit = ((c >> half) & 1).astype(bool)
-        blk = c >> shift
-        start = before[blk << shift]
-        left_subject = ~(bit | q)
-        right_query = bit & q
-        cs = np.cumsum(np.where(left_subject, wc, 0.0))  # suffix: left subjects with a larger key
-        upd = np.where(right_query, cs[before[(blk + 1) << shift] - 1] - cs, 0.0)
-        t = np.where(right_query, wc, 0.0)
-        cs = np.cumsum(t)  # prefix: right queries with a smaller key
-        upd += np.where(left_subject, cs - cs[start] + t[start], 0.0)
-        acc += upd
-        child = c >> half
-        if (size >> half) <= 32768:
-            perm = np.argsort(child.astype(np.int16), kind="stable")
-        else:  # stable partition of each block by the half bit
-            ones = np.cumsum(bit) - bit
-            ones_in = ones - ones[start]
-            n0 = before[(blk << shift) + (1 << half)] - start
-            new = np.where(bit, start + n0 + ones_in, idx - ones_in)
-            perm = np.empty_like(new)
-            perm[new] = idx
-        packed, wc, acc = packed[perm], wc[perm], acc[perm]
+    split = levels
+    while split > 0 and (n >> (levels - split)) > _LOCAL:
+        split -= 1
+    packed, wc, acc = _cdq_levels(packed, wc, acc, before, levels, split)
+    if split > 0:  # chunks of whole blocks of 2**split coordinates
+        starts = before[:: 1 << split]
+        cuts = [0]
+        for pos in starts[1:].tolist():
+            if pos - cuts[-1] >= _LOCAL or pos == n:
+                cuts.append(pos)
+        if cuts[-1] != n:
+            cuts.append(n)
+        bounds = np.searchsorted(starts, cuts)
+        for (lo, hi), (blo, bhi) in zip(itertools.pairwise(cuts), itertools.pairwise(bounds.tolist()), strict=True):
+            if hi <= lo:
+                continue
+            c0 = blo << split
+            local_before = before[c0 : (bhi << split) + 1] - lo
+            pk, wk, ak = _cdq_levels(
+                packed[lo:hi] - (c0 << 32), wc[lo:hi].copy(), acc[lo:hi].copy(), local_before, split, 0
+            )
+            packed[lo:hi], wc[lo:hi], acc[lo:hi] = pk + (c0 << 32), wk, ak
     out = np.empty(n)
     out[(packed >> 1) & 0x7FFFFFFF] = acc
     return out
@@ -526,7 +573,10 @@ def _cross_sums(coord: IntArray, ncoord: int, top: IntArray, is_q: BoolArray, w:
 
 def _key_order(lp: FloatArray, st: IntArray) -> tuple[IntArray, IntArray, bool]:
     """Dense rank of (stratum, lp), the row order by that rank, and whether any ranks are shared."""
-    ko = np.argsort(lp, kind="stable") if not st.any() else np.lexsort((lp, st))
+    ko = np.argsort(lp)  # ties in any order: only the dense rank is used
+    if st.any():
+        key = st[ko]
+        ko = ko[np.argsort(key.astype(np.int16) if int(key.max()) < 32768 else key, kind="stable")]
     lps, sts = lp[ko], st[ko]
     brk = np.ones(lp.shape[0], dtype=bool)
     brk[1:] = (lps[1:] != lps[:-1]) | (sts[1:] != sts[:-1])
@@ -567,7 +617,10 @@ def concordance(ca: CoxArrays, lp: FloatArray, strata: IntArray, cluster: IntArr
     ev, w = ca.event, ca.weight
     g = ca.group_of_row
     ngroups = ca.group_start.shape[0]
-    coord = 2 * g + ev  # censored block of a time before its events
+    nruns = ca.run_start.shape[0]
+    # coordinates: a subject gets the first run (in sorted order) at which it is at risk, an event's query the
+    # index of its run + 1, so that "subject at risk for the event" is "subject coordinate < query coordinate"
+    coord = np.searchsorted(ca.run_group, g + ev, side="left")
     d = ca.death_rows
     nd = d.shape[0]
     key, ko, ties = _key_order(lp, strata)
@@ -580,13 +633,13 @@ def concordance(ca: CoxArrays, lp: FloatArray, strata: IntArray, cluster: IntArr
     qid = np.empty(n, dtype=np.int64)
     qid[d] = np.arange(n, n + nd)
     top[np.arange(nd) + np.searchsorted(k_sub, k_q, side="right")] = qid[dko]
-    ccoord = np.concatenate((coord, coord[d]))
+    ccoord = np.concatenate((coord, ca.death_run + 1))
     is_q = np.concatenate((np.zeros(n, dtype=bool), np.ones(nd, dtype=bool)))
     cw = np.concatenate((w, w[d]))
-    cross = _cross_sums(ccoord, 2 * ngroups, top, is_q, cw)
+    cross = _cross_sums(ccoord, nruns + 1, top, is_q, cw)
     greater_q, less_s = cross[n:], cross[:n]
     if ties:
-        equal = _equal_key_sums(np.concatenate((key, key[d])), ccoord, is_q, cw, 2 * ngroups)
+        equal = _equal_key_sums(np.concatenate((key, key[d])), ccoord, is_q, cw, nruns + 2)
         equal_q, equal_s = equal[n:], equal[:n]
     else:
         equal_q, equal_s = np.zeros(nd), np.zeros(n)
