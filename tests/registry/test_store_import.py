@@ -185,17 +185,6 @@ def test_one_bad_row_among_thousands_leaves_the_store_byte_identical(loaded: Reg
     assert registry.row_counts()["performance_status"] == len(ps)
 
 
-def test_failed_first_import_leaves_a_fresh_store_untouched(registry: Registry, export: Path) -> None:
-    before = _sha(registry.path)
-    rows = _csv_rows(export / "drug_exposures.csv")
-    rows[3]["agent"] = "aspirin"
-    _write_csv(export / "drug_exposures.csv", rows)
-    with pytest.raises(DataValidationError):
-        import_export(registry.path, export)
-    assert _sha(registry.path) == before
-    assert registry.row_counts() == dict.fromkeys(TABLES, 0)
-
-
 def test_import_needs_an_existing_registry(tmp_path: Path) -> None:
     target = tmp_path / "missing.duckdb"
     with pytest.raises(StoreError, match="no registry there"):
