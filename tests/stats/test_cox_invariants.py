@@ -263,6 +263,7 @@ def test_constant_covariate_raises_naming_it() -> None:
         ({"max_iter": -1}, r"max_iter must be an integer >= 0"),
         ({"names": ["a", "b"]}, r"1 columns but 2 names"),
         ({"strata": [1, None, 2]}, r"strata: position 1 is missing"),
+        ({"event": [0, 0, 0]}, r"event: all 3 rows are censored"),
     ],
 )
 def test_bad_inputs_are_refused_with_their_position(kwargs: dict[str, Any], message: str) -> None:

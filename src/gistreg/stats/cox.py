@@ -140,6 +140,8 @@ def check_inputs(
     st = _prep.encode("strata", strata, n)
     if n == 0 or x.shape[1] == 0:
         raise InputError(f"covariates: need at least one row and one covariate, got shape {x.shape}")
+    if not ev.any():
+        raise InputError(f"event: all {n} rows are censored; a Cox model needs at least one event")
     return CoxInputs(fix_near_ties(t), ev, x, cols, w, st.codes, st.k)
 
 
@@ -319,7 +321,8 @@ def cox(
     is_robust = bool(robust) or cl is not None
     efron = ties == "efron"
     ca = kernel.prepare(inp.time, inp.event, inp.x, inp.weight, inp.strata)
-    scale = _r_scale(inp.x, inp.weight, ca.means)
+    mad = ca.mean_abs_dev  # coxfit6's column scaling, used only to judge singularity as R does
+    scale = np.where(mad > 0, 1.0 / np.where(mad > 0, mad, 1.0), 1.0)
     fit = kernel.newton(ca, efron=efron, max_iter=max_iter, eps=tol, toler_chol=TOLER_CHOL, scale=scale)
     if fit.singular:
         raise SingularInformationError(singular_message(fit.info, fit.singular, inp.names))
@@ -333,13 +336,6 @@ def cox(
     conc = kernel.concordance(ca, lp, inp.strata[ca.order], groups)
     warns, infinite = _warnings(fit, naive, lp, inp.names, max_iter, tol)
     return _result(inp, fit, naive, var, rscore, conc, ties, conf_level, is_robust, cl, warns, infinite, ca.means)
-
-
-def _r_scale(x: FloatArray, w: FloatArray, means: FloatArray) -> FloatArray:
-    """``coxfit6``'s column scaling (used only to judge singularity as R does)."""
-    mad = (w @ np.abs(x - means)) / w.sum()
-    out: FloatArray = np.where(mad > 0, 1.0 / np.where(mad > 0, mad, 1.0), 1.0)
-    return out
 
 
 def _result(

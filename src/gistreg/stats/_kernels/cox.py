@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -107,6 +108,7 @@ class CoxArrays:
     weight: FloatArray
     x: FloatArray  # covariates minus their weighted mean, (n, p), C-contiguous
     means: FloatArray
+    mean_abs_dev: FloatArray  # weighted mean of |x - mean| per covariate (coxfit6 scales by its inverse)
     wx_dead: FloatArray  # sum of w x over the events (centred)
     group_start: IntArray  # first row of each tie group
     group_of_row: IntArray
@@ -156,8 +158,10 @@ def prepare(
     ev = event[order] > 0
     means = (weight @ x) / weight.sum()
     xs = np.empty((n, p))
+    absdev = np.zeros(p)
     for a in range(0, n, CHUNK):
         np.subtract(x[order[a : a + CHUNK]], means, out=xs[a : a + CHUNK])
+        absdev += w[a : a + CHUNK] @ np.abs(xs[a : a + CHUNK])
     brk = np.ones(n, dtype=bool)
     brk[1:] = (t[1:] != t[:-1]) | (st[1:] != st[:-1])
     group_start = np.flatnonzero(brk).astype(np.int64)
@@ -178,6 +182,7 @@ def prepare(
         weight=w,
         x=xs,
         means=means,
+        mean_abs_dev=absdev / w.sum(),
         wx_dead=w[death_rows] @ xs[death_rows],
         group_start=group_start,
         group_of_row=group_of_row,
@@ -479,51 +484,77 @@ class ConcordanceArrays:
 _LOCAL = 1 << 14  # elements per chunk once blocks are small: the remaining levels then run in cache
 
 
-def _cdq_levels(
-    packed: IntArray, wc: FloatArray, acc: FloatArray, before: IntArray, top: int, bottom: int
-) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Levels ``top..bottom+1`` of :func:`_cross_sums` on arrays sorted by (block of ``2**top`` coordinates, key,
-    type).
+@dataclass(slots=True)
+class _Elements:
+    """Elements of :func:`_cross_sums` in the current order: coordinate, ``element << 1 | is_query``, the running
+    sums, and the weights (``None`` for unit weights, when all arithmetic is exact in int32)."""
 
-    ``packed`` holds ``coord << 32 | element << 1 | is_query`` with coordinates local to ``before`` (the start of
-    each coordinate in the arrays; ``len`` = number of coordinates + 1, a multiple of ``2**top`` plus one).
-    Block-level values are spread to the elements with ``np.repeat``; the stable partition into halves is
-    computed from cumulative counts and applied by scattering.
+    coord: NDArray[np.int32]
+    eq: NDArray[np.int32]
+    acc: NDArray[np.int32] | FloatArray
+    w: FloatArray | None
+
+    def take(self, lo: int, hi: int, c0: int) -> _Elements:
+        return _Elements(
+            self.coord[lo:hi] - np.int32(c0), self.eq[lo:hi].copy(), self.acc[lo:hi].copy(),
+            None if self.w is None else self.w[lo:hi].copy(),
+        )
+
+    def put(self, lo: int, hi: int, c0: int, part: _Elements) -> None:
+        self.coord[lo:hi] = part.coord + np.int32(c0)
+        self.eq[lo:hi] = part.eq
+        self.acc[lo:hi] = part.acc
+        if self.w is not None and part.w is not None:
+            self.w[lo:hi] = part.w
+
+
+def _cdq_levels(el: _Elements, before: IntArray, top: int, bottom: int) -> _Elements:
+    """Levels ``top..bottom+1`` of :func:`_cross_sums` on elements sorted by (block of ``2**top`` coordinates,
+    key, type); coordinates are local to ``before`` (start of each coordinate; ``len`` = coordinates + 1, a
+    multiple of ``2**top`` plus one).  Block-level values are spread to the elements with ``np.repeat``; the
+    stable partition into halves is computed from cumulative counts and applied by scattering.
     """
-    n = packed.shape[0]
-    idx = np.arange(n, dtype=np.int64)
-    nxt_p, nxt_w, nxt_a = np.empty_like(packed), np.empty_like(wc), np.empty_like(acc)
+    n = el.coord.shape[0]
+    idx = np.arange(n, dtype=np.int32)
+    coord, eq, acc, w = el.coord, el.eq, el.acc, el.w
     for shift in range(top, bottom, -1):
         half = shift - 1
         bstart = before[: -1 : 1 << shift]
         size = before[1 << shift :: 1 << shift] - bstart
-        mid = before[1 << half :: 1 << shift][: size.shape[0]]
+        mid = before[1 << half :: 1 << shift][: size.shape[0]].astype(np.int32)
         full = size > 0
-        c = packed >> 32
-        bit = (c >> half) & 1
-        q = packed & 1
+        first, last = bstart[full], bstart[full] + size[full] - 1
+        bit = ((coord >> half) & 1).astype(np.int8)
+        q = (eq & 1).astype(np.int8)
         right_query = bit & q
         left_subject = (bit | q) ^ 1
-        t = wc * left_subject
-        cs = np.cumsum(t)  # suffix within the block: left subjects with a larger key
-        at = np.zeros(size.shape[0])
-        at[full] = cs[bstart[full] + size[full] - 1]
+        t1: NDArray[Any] = left_subject if w is None else w * left_subject
+        t2: NDArray[Any] = right_query if w is None else w * right_query
+        cs: NDArray[Any] = np.cumsum(t1, dtype=acc.dtype)  # suffix within the block: left subjects with a larger key
+        at = np.zeros(size.shape[0], dtype=acc.dtype)
+        at[full] = cs[last]
         upd = (np.repeat(at, size) - cs) * right_query
-        t = wc * right_query
-        cs = np.cumsum(t)  # prefix within the block: right queries with a smaller key
-        at[full] = cs[bstart[full]] - t[bstart[full]]
+        cs = np.cumsum(t2, dtype=acc.dtype)  # prefix within the block: right queries with a smaller key
+        at[full] = cs[first] - t2[first]
         upd += (cs - np.repeat(at, size)) * left_subject
         acc += upd
-        ones = np.cumsum(bit)
+        ones = np.cumsum(bit, dtype=np.int32)
         ones -= bit
-        first = np.zeros(size.shape[0], dtype=np.int64)
-        first[full] = ones[bstart[full]]
-        ones -= np.repeat(first, size)  # right-half elements before this one in its block
+        start_ones = np.zeros(size.shape[0], dtype=np.int32)
+        start_ones[full] = ones[first]
+        ones -= np.repeat(start_ones, size)  # right-half elements before this one in its block
         new = idx - ones
-        np.copyto(new, np.repeat(mid, size) + ones, where=bit.astype(bool))
-        nxt_p[new], nxt_w[new], nxt_a[new] = packed, wc, acc
-        packed, nxt_p, wc, nxt_w, acc, nxt_a = nxt_p, packed, nxt_w, wc, nxt_a, acc
-    return packed, wc, acc
+        np.copyto(new, np.repeat(mid, size) + ones, where=bit.view(bool))
+        coord, eq, acc = _scatter(coord, new), _scatter(eq, new), _scatter(acc, new)
+        if w is not None:
+            w = _scatter(w, new)
+    return _Elements(coord, eq, acc, w)
+
+
+def _scatter(v: NDArray[Any], new: NDArray[np.int32]) -> NDArray[Any]:
+    out = np.empty_like(v)
+    out[new] = v
+    return out
 
 
 def _cross_sums(coord: IntArray, ncoord: int, top: IntArray, is_q: BoolArray, w: FloatArray) -> FloatArray:
@@ -534,20 +565,24 @@ def _cross_sums(coord: IntArray, ncoord: int, top: IntArray, is_q: BoolArray, w:
     inside blocks of coordinates; at each level every block is split into halves, the pairs across the halves are
     counted with two cumulative sums, and a stable partition into the halves produces the next level.
     O(N log ncoord).  Once blocks hold about ``_LOCAL`` elements, the remaining levels run chunk by chunk so that
-    they work in cache.
+    they work in cache.  With unit weights every sum is an exact int32 count.
     """
     n = coord.shape[0]
     levels = max(int(np.ceil(np.log2(max(ncoord, 2)))), 1)
     size = 1 << levels
     before = np.zeros(size + 1, dtype=np.int64)
     np.cumsum(np.bincount(coord, minlength=size), out=before[1:])
-    packed = (coord[top] << 32) | (top << 1) | is_q[top]
-    wc = w[top]
-    acc = np.zeros(n)
+    unit = bool(np.all(w == 1.0))
+    el = _Elements(
+        coord[top].astype(np.int32),
+        ((top << 1) | is_q[top]).astype(np.int32),
+        np.zeros(n, dtype=np.int32) if unit else np.zeros(n),
+        None if unit else w[top],
+    )
     split = levels
     while split > 0 and (n >> (levels - split)) > _LOCAL:
         split -= 1
-    packed, wc, acc = _cdq_levels(packed, wc, acc, before, levels, split)
+    el = _cdq_levels(el, before, levels, split)
     if split > 0:  # chunks of whole blocks of 2**split coordinates
         starts = before[:: 1 << split]
         cuts = [0]
@@ -558,16 +593,12 @@ def _cross_sums(coord: IntArray, ncoord: int, top: IntArray, is_q: BoolArray, w:
             cuts.append(n)
         bounds = np.searchsorted(starts, cuts)
         for (lo, hi), (blo, bhi) in zip(itertools.pairwise(cuts), itertools.pairwise(bounds.tolist()), strict=True):
-            if hi <= lo:
-                continue
-            c0 = blo << split
-            local_before = before[c0 : (bhi << split) + 1] - lo
-            pk, wk, ak = _cdq_levels(
-                packed[lo:hi] - (c0 << 32), wc[lo:hi].copy(), acc[lo:hi].copy(), local_before, split, 0
-            )
-            packed[lo:hi], wc[lo:hi], acc[lo:hi] = pk + (c0 << 32), wk, ak
+            if hi > lo:
+                c0 = blo << split
+                part = _cdq_levels(el.take(lo, hi, c0), before[c0 : (bhi << split) + 1] - lo, split, 0)
+                el.put(lo, hi, c0, part)
     out = np.empty(n)
-    out[(packed >> 1) & 0x7FFFFFFF] = acc
+    out[el.eq >> 1] = el.acc
     return out
 
 
