@@ -46,7 +46,31 @@ def _to_float_vector(name: str, values: ArrayLike) -> FloatArray:
 
 def _all_finite(arr: FloatArray) -> bool:
     """Whether every entry is finite, by two reductions and no temporary (NaN and +-inf reach the min or max)."""
-    return arr.shape[0] == 0 or bool(np.isfinite(arr.min()) and np.isfinite(arr.max()))
+    if arr.shape[0] == 0:
+        return True
+    lo, hi = _min_max(arr)
+    return bool(np.isfinite(lo) and np.isfinite(hi))
+
+
+#: Rows per block when several reductions read the same array: the second reduction then reads from cache.
+_BLOCK = 1 << 16
+
+
+def _min_max(arr: NDArray[Any]) -> tuple[Any, Any]:
+    """Minimum and maximum of a non-empty 1-D array in one pass over memory (NaN propagates as in ``min``)."""
+    if arr.shape[0] <= _BLOCK:
+        return arr.min(), arr.max()
+    parts = [(arr[i : i + _BLOCK].min(), arr[i : i + _BLOCK].max()) for i in range(0, arr.shape[0], _BLOCK)]
+    lows, highs = np.array([p[0] for p in parts]), np.array([p[1] for p in parts])
+    return lows.min(), highs.max()
+
+
+def _count_zero_one(arr: FloatArray) -> int:
+    """Number of entries equal to 0 or 1, in one pass over memory."""
+    return sum(
+        int(np.count_nonzero(block == 0)) + int(np.count_nonzero(block == 1))
+        for block in (arr[i : i + _BLOCK] for i in range(0, arr.shape[0], _BLOCK))
+    )
 
 
 def as_time_range(name: str, values: ArrayLike) -> tuple[FloatArray, float, float]:
@@ -57,7 +81,8 @@ def as_time_range(name: str, values: ArrayLike) -> tuple[FloatArray, float, floa
     arr = _to_float_vector(name, values)
     if arr.shape[0] == 0:
         return arr, 0.0, 0.0
-    lo, hi = float(arr.min()), float(arr.max())
+    low, high = _min_max(arr)
+    lo, hi = float(low), float(high)
     if np.isfinite(lo) and np.isfinite(hi) and lo >= 0:
         return arr, lo, hi
     as_float_vector(name, arr)
@@ -74,7 +99,7 @@ def as_time(name: str, values: ArrayLike) -> FloatArray:
 def as_event(name: str, values: ArrayLike, n: int) -> FloatArray:
     """Return an event indicator as float64 0/1 (booleans accepted), checking its length against ``n``."""
     arr = _to_float_vector(name, values)
-    if arr.shape[0] == n and np.count_nonzero(arr == 0) + np.count_nonzero(arr == 1) == n:
+    if arr.shape[0] == n and _count_zero_one(arr) == n:
         return arr  # only 0 and 1: finite, right length
     arr = as_float_vector(name, arr)
     check_length(name, arr, n)
@@ -153,7 +178,7 @@ def _encode_small_integers(arr: NDArray[Any], n: int) -> Codes | None:
     Labels that already are ``0..k-1`` in int64 are used as their own codes without a copy (codes are never
     modified).
     """
-    low, high = arr.min(), arr.max()
+    low, high = _min_max(arr)
     if arr.dtype.kind == "b":
         shifted = arr.astype(np.int64)
     else:
