@@ -181,15 +181,17 @@ def test_concordance_equals_its_definition(seed: int, n_strata: int, clustered: 
     assert got.std == pytest.approx(se, rel=1e-10)
 
 
-def test_concordance_in_cache_sized_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Below blocks of ``_LOCAL`` elements the levels run chunk by chunk; shrink it to exercise that path."""
+@pytest.mark.parametrize("unit", [True, False])
+def test_concordance_in_cache_sized_chunks(monkeypatch: pytest.MonkeyPatch, unit: bool) -> None:
+    """Below blocks of ``_LOCAL`` elements the levels run chunk by chunk; shrink it to exercise that path (with
+    unit weights the kernel counts in int32, otherwise in float64)."""
     monkeypatch.setattr(kernel, "_LOCAL", 40)
     rng = np.random.default_rng(9)
     n = 400
     t = rng.integers(1, 90, n).astype(float)
     e = (rng.random(n) < 0.6).astype(float)
     lp = rng.integers(0, 25, n).astype(float)
-    w = rng.uniform(0.3, 2.0, n)
+    w = np.ones(n) if unit else rng.uniform(0.3, 2.0, n)
     s = rng.integers(0, 3, n)
     ca = kernel.prepare(t, e, np.zeros((n, 1)), w, s)
     got = kernel.concordance(ca, lp[ca.order], s[ca.order], None)
