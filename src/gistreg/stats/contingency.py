@@ -16,7 +16,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import gammaln
 
 from gistreg.core.errors import InputError
 from gistreg.stats._kernels.fisher import fisher_network_pvalue
@@ -216,6 +215,8 @@ class _NoncentralHypergeometric:
     """Conditional distribution of ``x11`` given the margins, with odds ratio ``ncp`` (R's d/m/pnhyper)."""
 
     def __init__(self, table: IntArray) -> None:
+        from scipy.special import gammaln
+
         m = int(table[:, 0].sum())
         n = int(table[:, 1].sum())
         k = int(table[0, :].sum())
@@ -407,7 +408,7 @@ def chi_square(table: ArrayLike, *, correct: bool = True) -> ChiSquareResult:
     Yates F. Contingency tables involving small numbers and the chi-square test. Suppl J R Stat Soc 1934;1:217-235.
     Agresti A. Categorical Data Analysis, 3rd ed. Wiley, 2013; sections 3.2-3.3.
     """
-    from scipy.stats import chi2
+    from scipy.special import chdtrc
 
     x = _as_count_table(table, integer=False)
     sr = x.sum(axis=1)
@@ -433,7 +434,7 @@ def chi_square(table: ArrayLike, *, correct: bool = True) -> ChiSquareResult:
     return ChiSquareResult(
         statistic=statistic,
         df=df,
-        p_value=float(chi2.sf(statistic, df)),
+        p_value=float(chdtrc(df, statistic)),
         table=x,
         expected=expected,
         residuals=(x - expected) / np.sqrt(expected),

@@ -43,7 +43,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import gammaln
 
 from gistreg.core.errors import ComputationLimitError
 
@@ -53,7 +52,7 @@ IntArray = NDArray[np.int64]
 #: Default cap on the edges, and on the undecided paths, handled in any one stage.
 DEFAULT_MAX_ITEMS = 4_000_000
 #: Default cap on the edges plus undecided paths summed over all stages.
-DEFAULT_MAX_WORK = 20_000_000
+DEFAULT_MAX_WORK = 10_000_000
 #: Pasts closer than this (log units) at the same node are merged: they differ only by rounding of log-factorial
 #: sums (magnitudes below ~1e4, so rounding is ~1e-12), far below the 1e-7 relative tolerance of the test.
 PAST_MERGE_TOL = 1e-9
@@ -96,6 +95,7 @@ class _Budget:
         self.used = 0
 
     def charge(self, amount: int, what: str, stage: int) -> None:
+        """Add ``amount`` units of work, raising first if that breaks a cap."""
         if amount > self.max_items or self.used + amount > self.max_work:
             raise ComputationLimitError(
                 f"Fisher's exact test: column {stage + 1} of {self.cols.shape[0]} needs {amount:,} {what}"
@@ -109,6 +109,8 @@ class _Budget:
 
 def log_factorials(n: int) -> FloatArray:
     """``log(k!)`` for k = 0..n."""
+    from scipy.special import gammaln
+
     return np.asarray(gammaln(np.arange(n + 1, dtype=np.float64) + 1.0), dtype=np.float64)
 
 
@@ -121,13 +123,33 @@ def _ragged_arange(counts: IntArray) -> tuple[IntArray, IntArray]:
     return owner, offset
 
 
+def _allocation_counts(states: IntArray, c: int) -> FloatArray:
+    """Number of ways to place ``c`` into rows with caps ``states`` (M × R), by inclusion-exclusion over rows.
+
+    ``#{x : 0 <= x_i <= s_i, sum x = c} = sum_S (-1)^|S| C(c - sum_{i in S} (s_i + 1) + R - 1, R - 1)``; float64,
+    so the count is known (to rounding) before anything is enumerated.
+    """
+    from scipy.special import comb
+
+    m, r = states.shape
+    total = np.zeros(m)
+    for mask in range(1 << r):
+        members = [i for i in range(r) if mask >> i & 1]
+        rest = c - (states[:, members] + 1).sum(axis=1) if members else np.full(m, c)
+        term = np.where(rest >= 0, comb(rest + r - 1, r - 1), 0.0)
+        total += -term if len(members) % 2 else term
+    return np.maximum(np.round(total), 0.0)
+
+
 def _allocations(states: IntArray, c: int, budget: _Budget, stage: int) -> tuple[IntArray, IntArray]:
     """Every way to place a column total ``c`` into rows with remaining totals ``states`` (M × R).
 
     Returns ``(node, x)``: allocation ``a`` belongs to row ``node[a]`` of ``states`` and puts ``x[a]`` (R cells)
-    in the column. Allocations are grouped by node in increasing node order.
+    in the column. Allocations are grouped by node in increasing node order. The number of allocations is
+    charged to ``budget`` before they are built.
     """
     m, r = states.shape
+    budget.charge(int(_allocation_counts(states, c).sum()), "edges", stage)
     suffix = np.zeros_like(states)
     suffix[:, :-1] = np.cumsum(states[:, ::-1], axis=1)[:, ::-1][:, 1:]
     node = np.arange(m, dtype=np.int64)
@@ -137,10 +159,7 @@ def _allocations(states: IntArray, c: int, budget: _Budget, stage: int) -> tuple
     for i in range(r - 1):
         lo = np.maximum(0, rem - suffix[node, i])
         hi = np.minimum(states[node, i], rem)
-        counts = np.maximum(hi - lo + 1, 0)
-        if i == r - 2:  # partial allocations only grow level by level: the last level is the number of edges
-            budget.charge(int(counts.sum()), "edges", stage)
-        owner, offset = _ragged_arange(counts)
+        owner, offset = _ragged_arange(np.maximum(hi - lo + 1, 0))
         node = node[owner]
         xi = lo[owner] + offset
         owners.append(owner)
