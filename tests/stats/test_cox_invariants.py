@@ -10,6 +10,7 @@ import pytest
 from gistreg.core.errors import InputError, SingularInformationError
 from gistreg.stats import cox
 from gistreg.stats._kernels import cox as kernel
+from gistreg.stats._kernels import cox_concordance
 
 
 def make_data(seed: int, n: int = 80, p: int = 3, n_strata: int = 1) -> dict[str, Any]:
@@ -174,7 +175,7 @@ def test_concordance_equals_its_definition(seed: int, n_strata: int, clustered: 
     s = rng.integers(0, n_strata, n)
     cl = rng.integers(0, 15, n) if clustered else None
     ca = kernel.prepare(t, e, np.zeros((n, 1)), w, s)
-    got = kernel.concordance(ca, lp[ca.order], s[ca.order], None if cl is None else cl[ca.order])
+    got = cox_concordance.concordance(ca, lp[ca.order], s[ca.order], None if cl is None else cl[ca.order])
     counts, c, se = brute_concordance(t, e, lp, w, s, cl)
     np.testing.assert_allclose(got.counts, counts, rtol=1e-12, atol=1e-12)
     assert got.concordance == pytest.approx(c, rel=1e-12)
@@ -185,7 +186,7 @@ def test_concordance_equals_its_definition(seed: int, n_strata: int, clustered: 
 def test_concordance_in_cache_sized_chunks(monkeypatch: pytest.MonkeyPatch, unit: bool) -> None:
     """Below blocks of ``_LOCAL`` elements the levels run chunk by chunk; shrink it to exercise that path (with
     unit weights the kernel counts in int32, otherwise in float64)."""
-    monkeypatch.setattr(kernel, "_LOCAL", 40)
+    monkeypatch.setattr(cox_concordance, "_LOCAL", 40)
     rng = np.random.default_rng(9)
     n = 400
     t = rng.integers(1, 90, n).astype(float)
@@ -194,7 +195,7 @@ def test_concordance_in_cache_sized_chunks(monkeypatch: pytest.MonkeyPatch, unit
     w = np.ones(n) if unit else rng.uniform(0.3, 2.0, n)
     s = rng.integers(0, 3, n)
     ca = kernel.prepare(t, e, np.zeros((n, 1)), w, s)
-    got = kernel.concordance(ca, lp[ca.order], s[ca.order], None)
+    got = cox_concordance.concordance(ca, lp[ca.order], s[ca.order], None)
     counts, c, se = brute_concordance(t, e, lp, w, s, None)
     np.testing.assert_allclose(got.counts, counts, rtol=1e-12)
     assert got.concordance == pytest.approx(c, rel=1e-12)
@@ -210,7 +211,7 @@ def test_cross_sums_many_coordinates_use_the_arithmetic_partition() -> None:
     lp = rng.normal(size=n)
     w = np.ones(n)
     ca = kernel.prepare(t, e, np.zeros((n, 1)), w, np.zeros(n, dtype=np.int64))
-    got = kernel.concordance(ca, lp[ca.order], np.zeros(n, dtype=np.int64), None)
+    got = cox_concordance.concordance(ca, lp[ca.order], np.zeros(n, dtype=np.int64), None)
     # with distinct times and risk scores: count pairs by sorting (event i, later subject j, lp_i > lp_j)
     order = np.argsort(-t)
     ranks = np.argsort(np.argsort(lp[order]))

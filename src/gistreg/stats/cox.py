@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike
 from gistreg.core.errors import InputError, SingularInformationError
 from gistreg.stats import _prep
 from gistreg.stats._kernels import cox as kernel
+from gistreg.stats._kernels import cox_concordance
 from gistreg.stats._prep import FloatArray, IntArray
 
 TOLER_CHOL = float(np.finfo(np.float64).eps ** 0.75)  # R coxph.control(toler.chol)
@@ -333,7 +334,7 @@ def cox(
     if is_robust:
         var, rscore = _robust(ca, fit.beta, efron, naive, groups)
     lp = linear_predictor(ca, fit.beta)
-    conc = kernel.concordance(ca, lp, inp.strata[ca.order], groups)
+    conc = cox_concordance.concordance(ca, lp, inp.strata[ca.order], groups)
     warns, infinite = _warnings(fit, naive, lp, inp.names, max_iter, tol)
     return _result(inp, fit, naive, var, rscore, conc, ties, conf_level, is_robust, cl, warns, infinite, ca.means)
 
@@ -344,7 +345,7 @@ def _result(
     naive: FloatArray,
     var: FloatArray,
     rscore: CoxTest | None,
-    conc: kernel.ConcordanceArrays,
+    conc: cox_concordance.ConcordanceArrays,
     ties: Literal["efron", "breslow"],
     conf_level: float,
     is_robust: bool,
