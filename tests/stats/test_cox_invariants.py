@@ -306,3 +306,10 @@ def test_near_tied_times_are_tied_as_r_timefix() -> None:
     a = cox(t, d["event"], d["x"])
     b = cox(d["time"], d["event"], d["x"])
     np.testing.assert_allclose(a.coef, b.coef, rtol=1e-12)
+
+
+def test_too_few_clusters_for_the_robust_score_test() -> None:
+    d = make_data(22)
+    fit = cox(d["time"], d["event"], d["x"], cluster=np.arange(80) % 2)
+    assert fit.robust_score_test is None and fit.robust_se is not None
+    assert any("robust score test not computed" in w for w in fit.warnings)

@@ -336,6 +336,9 @@ def cox(
     lp = linear_predictor(ca, fit.beta)
     conc = cox_concordance.concordance(ca, lp, inp.strata[ca.order], groups)
     warns, infinite = _warnings(fit, naive, lp, inp.names, max_iter, tol)
+    if is_robust and rscore is None:
+        warns += ("robust score test not computed: the summed score residuals at beta = 0 have a singular"
+                  " cross-product (too few clusters for the number of covariates)",)
     return _result(inp, fit, naive, var, rscore, conc, ties, conf_level, is_robust, cl, warns, infinite, ca.means)
 
 
