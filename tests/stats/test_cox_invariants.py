@@ -313,3 +313,4 @@ def test_too_few_clusters_for_the_robust_score_test() -> None:
     fit = cox(d["time"], d["event"], d["x"], cluster=np.arange(80) % 2)
     assert fit.robust_score_test is None and fit.robust_se is not None
     assert any("robust score test not computed" in w for w in fit.warnings)
+    assert np.isnan(fit.wald_test.statistic) and any("Wald test not computed" in w for w in fit.warnings)

@@ -172,6 +172,9 @@ def _chi2_sf(stat: float, df: int) -> float:
 
 
 def _wald(var: FloatArray, b: FloatArray) -> float:
+    """``b' var^-1 b``; NaN when ``var`` is singular (possible for a robust variance with few clusters)."""
+    if kernel.cholesky2_singular(var, np.ones(var.shape[0]), TOLER_CHOL):
+        return float("nan")
     return float(b @ np.linalg.solve(var, b))
 
 
@@ -339,6 +342,9 @@ def cox(
     if is_robust and rscore is None:
         warns += ("robust score test not computed: the summed score residuals at beta = 0 have a singular"
                   " cross-product (too few clusters for the number of covariates)",)
+    if not np.isfinite(_wald(var, fit.beta)):
+        warns += ("Wald test not computed: the variance matrix is singular (too few clusters for the number of"
+                  " covariates)",)
     return _result(inp, fit, naive, var, rscore, conc, ties, conf_level, is_robust, cl, warns, infinite, ca.means)
 
 
