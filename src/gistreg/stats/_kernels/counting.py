@@ -313,8 +313,8 @@ def _count_integer_times(
 ) -> tuple[IntArray, FloatArray | None, FloatArray | None] | None:
     """Dense counts for whole-number times, in cache-sized blocks of rows; ``None`` if a time is not whole.
 
-    Returns counts of shape (n_blocks * n_times, 2 g) (censorings and events interleaved per column) and the
-    weighted and squared-weighted sums of the same shape (``None`` without weights / squares). Rows are taken in
+    Returns counts of shape (n_blocks * n_times, 2 g), block-major (censorings and events interleaved per column),
+    and the weighted and squared-weighted sums of the same shape (``None`` without weights / squares). Rows are taken in
     blocks of ``max(CHUNK_ROWS, table size)`` so that the keys never exist at full length and stay in cache; this
     is a loop over blocks of rows, not over patients. Fractional weights are summed in one block, so that their
     sums are rounded exactly as on the sorting path.
@@ -334,8 +334,9 @@ def _count_integer_times(
         key = whole.astype(np.int64)
         if base != 0:
             key -= base
-        if n_blocks > 1 and block is not None:
-            key += block[rows] * n_times
+        if n_blocks > 1 and block is not None:  # time-major here (in place); block-major after the loop
+            key *= n_blocks
+            key += block[rows]
         if g > 1 and column is not None:
             key *= g
             key += column[rows]
@@ -347,11 +348,15 @@ def _count_integer_times(
             wsum += np.bincount(key, weights=w, minlength=size)
             if w2sum is not None:
                 w2sum += np.bincount(key, weights=w * w, minlength=size)
-    shape = (n_blocks * n_times, g * 2)
+
+    def block_major(x: NDArray[_Num]) -> NDArray[_Num]:
+        by_time = x.reshape(n_times, n_blocks, g * 2)
+        return np.ascontiguousarray(by_time.transpose(1, 0, 2)).reshape(n_blocks * n_times, g * 2)
+
     return (
-        counts.reshape(shape),
-        wsum.reshape(shape) if wsum is not None else None,
-        w2sum.reshape(shape) if w2sum is not None else None,
+        block_major(counts),
+        block_major(wsum) if wsum is not None else None,
+        block_major(w2sum) if w2sum is not None else None,
     )
 
 
