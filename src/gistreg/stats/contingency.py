@@ -121,7 +121,7 @@ def _as_count_table(table: ArrayLike, *, integer: bool) -> FloatArray:
     if bad.any():
         i, j = (int(v) for v in np.argwhere(bad)[0])
         what = "a non-negative whole number" if integer else "a non-negative finite number"
-        raise InputError(f"table: row {i + 1}, column {j + 1} is {arr[i, j]!r}; every cell must be {what}")
+        raise InputError(f"table: row {i + 1}, column {j + 1} is {float(arr[i, j])!r}; every cell must be {what}")
     if arr.sum() == 0:
         raise InputError("table: every cell is 0; at least one count must be positive")
     return arr
@@ -266,6 +266,7 @@ def _fisher_2x2(table: IntArray, alt: Alternative, level: float) -> tuple[float,
     else:
         d = h.density(1.0)
         p = float(d[d <= d[x - h.lo] * (1.0 + _REL_ERR_2X2)].sum())
+    p = min(1.0, p)  # the sum of normalised densities can exceed 1 by an ulp
     estimate = _conditional_mle(h)
     if alt == "less":
         ci = (0.0, _ncp_upper(h, 1.0 - level))
