@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -86,8 +87,11 @@ def registry_tables(backend: Any) -> dict[str, ir.Table]:
 
 def _provenance(spec: StudySpec, backend: Any) -> Provenance:
     files: tuple[tuple[str, str], ...] = ()
-    if "load_files" in backend.list_tables():
+    try:
         lf = backend.table("load_files")
+    except Exception:  # a store without import provenance (e.g. built in memory): nothing to list
+        lf = None
+    if lf is not None:
         cols = set(lf.columns)
         name_col = "file_name" if "file_name" in cols else "name"
         rows = lf.select(name_col, "sha256").distinct().order_by([name_col, "sha256"]).to_pyarrow().to_pylist()
@@ -196,22 +200,33 @@ def _response(spec: StudySpec, cohort: ir.Table, tables: Mapping[str, ir.Table],
     return ResponseTable(rs.criteria, rs.landmark_days, per, arms, counts)
 
 
+def _materialise(backend: Any, expr: ir.Table, name: str) -> ir.Table:
+    """Compute ``expr`` once into a temporary table of the engine (the data stay where they live)."""
+    return backend.create_table(f"_gistreg_{name}_{uuid.uuid4().hex[:12]}", expr, temp=True)
+
+
 def run_study(spec: StudySpec, backend: Any, *, progress: Progress | None = None) -> StudyResult:
-    """Run ``spec`` over the registry behind the Ibis ``backend`` (e.g. ``ibis.duckdb.connect(path)``)."""
+    """Run ``spec`` over the registry behind the Ibis ``backend`` (e.g. ``ibis.duckdb.connect(path)``).
+
+    Intermediate results (lines, the patient frame, the cohort) are computed once into temporary tables of
+    the same engine, so that later steps do not recompute them; nothing but the analysis dataset is loaded
+    into Python.
+    """
     say = progress or (lambda _msg: None)
     tables = apply_data_cut(registry_tables(backend), spec.data_cut)
     say("deriving treatment lines")
-    lines = derive_lines(tables, spec.line_rules)
-    frame = patient_frame(tables, lines, spec.anchor)
+    lines = _materialise(backend, derive_lines(tables, spec.line_rules), "lines")
+    frame = _materialise(backend, patient_frame(tables, lines, spec.anchor), "frame")
     say("selecting the cohort")
     cohort, attrition = build_cohort(frame, spec)
     cohort = cohort.mutate(index_date=index_date(cohort, spec))
+    cohort = _materialise(backend, cohort, "cohort")
     cohort, attrition = _require_index(cohort, attrition)
     say("deriving endpoints and baseline variables")
     for ep in spec.endpoints:
         cohort = add_endpoint(cohort, tables, ep, spec.data_cut)
     cohort = add_followup(cohort)
-    cohort = add_variables(cohort, tables, spec.baseline)
+    cohort = _materialise(backend, add_variables(cohort, tables, spec.baseline), "analysis")
     keep = ["patient_id", "arm", "site_id", "index_date", "followup_days", "followup_dead"]
     keep += [c for c in cohort.columns if any(c.startswith(f"{e.name}_") for e in spec.endpoints)]
     keep += [c for c in cohort.columns if c.startswith("bl_")]
