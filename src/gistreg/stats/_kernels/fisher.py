@@ -18,10 +18,11 @@ pasts at the same node are merged and carry a multiplicity. The longest and the 
 Pasts at a node are kept sorted, so for each edge into a child the decided pasts are found by binary search and only
 the undecided ones are materialised. All work of one stage is done on whole arrays.
 
-Bounds: with two rows the state is one number and both paths are computed exactly by a backward recursion. With
-more rows the longest path is bounded by the smallest of a row-wise, a column-wise and two Lagrangian relaxations
-(column constraints priced at ``-log c_j``), and the shortest path by the larger of the row-wise and column-wise
-"fill the largest cells first" relaxations. Bounds only decide how early a past is settled, never the p-value.
+Bounds: with two rows the state is one number and both paths are computed exactly by a backward recursion (unless
+its tables would be huge). Otherwise the longest path is bounded by the smallest of a row-wise, a column-wise and two
+Lagrangian relaxations (column constraints priced at ``-log c_j``), and the shortest path by the larger of the
+row-wise and column-wise "fill the largest cells first" relaxations. Bounds only decide how early a past is
+settled, never the p-value.
 
 The work is capped: a stage may hold at most ``max_items`` edges or undecided paths and the whole run at most
 ``max_work``; beyond that :class:`~gistreg.core.errors.ComputationLimitError` is raised (before the arrays are
@@ -53,6 +54,8 @@ IntArray = NDArray[np.int64]
 DEFAULT_MAX_ITEMS = 4_000_000
 #: Default cap on the edges plus undecided paths summed over all stages.
 DEFAULT_MAX_WORK = 10_000_000
+#: Largest (tail + 1) × (column total + 1) table for the exact two-row bounds.
+TWO_ROW_EXACT_CELLS = 4_000_000
 #: Pasts closer than this (log units) at the same node are merged: they differ only by rounding of log-factorial
 #: sums (magnitudes below ~1e4, so rounding is ~1e-12), far below the 1e-7 relative tolerance of the test.
 PAST_MERGE_TOL = 1e-9
@@ -124,21 +127,21 @@ def _ragged_arange(counts: IntArray) -> tuple[IntArray, IntArray]:
 
 
 def _allocation_counts(states: IntArray, c: int) -> FloatArray:
-    """Number of ways to place ``c`` into rows with caps ``states`` (M × R), by inclusion-exclusion over rows.
+    """Number of ways to place ``c`` into rows with caps ``states`` (M × R), before anything is enumerated.
 
-    ``#{x : 0 <= x_i <= s_i, sum x = c} = sum_S (-1)^|S| C(c - sum_{i in S} (s_i + 1) + R - 1, R - 1)``; float64,
-    so the count is known (to rounding) before anything is enumerated.
+    A recursion over rows on the counts of partial sums 0..c: adding a row with cap ``s`` maps ``f`` to
+    ``g[k] = f[k] + ... + f[k - s]`` (a difference of cumulative sums). float64: exact to rounding, which is all the
+    work limit needs.
     """
-    from scipy.special import comb
-
-    m, r = states.shape
-    total = np.zeros(m)
-    for mask in range(1 << r):
-        members = [i for i in range(r) if mask >> i & 1]
-        rest = c - (states[:, members] + 1).sum(axis=1) if members else np.full(m, c)
-        term = np.where(rest >= 0, comb(rest + r - 1, r - 1), 0.0)
-        total += -term if len(members) % 2 else term
-    return np.maximum(np.round(total), 0.0)
+    m = states.shape[0]
+    f = np.zeros((m, c + 1))
+    f[:, 0] = 1.0
+    k = np.arange(c + 1)
+    for i in range(states.shape[1]):
+        cum = np.cumsum(f, axis=1)
+        below = k[None, :] - states[:, i : i + 1] - 1
+        f = cum - np.where(below >= 0, np.take_along_axis(cum, np.maximum(below, 0), axis=1), 0.0)
+    return np.maximum(np.round(f[:, c]), 0.0)
 
 
 def _allocations(states: IntArray, c: int, budget: _Budget, stage: int) -> tuple[IntArray, IntArray]:
@@ -232,7 +235,10 @@ class _Bounds:
         self.tails = np.concatenate([np.cumsum(cols[::-1])[::-1], [0]]).astype(np.int64)
         self._two_row: list[tuple[FloatArray, FloatArray]] = []
         self._row_tables: list[tuple[FloatArray, FloatArray, list[tuple[FloatArray, float]]]] = []
-        if n_rows == 2:
+        # the exact two-row recursion holds (tail + 1) × (column total + 1) cells per column; beyond a few million
+        # (thousands of patients) the relaxations, whose tables grow only with the tail, are used instead
+        exact_cells = int(((self.tails[:k] + 1) * (cols + 1)).max())
+        if n_rows == 2 and exact_cells <= TWO_ROW_EXACT_CELLS:
             self._two_row = self._two_row_tables(k)
         else:
             self._row_tables = [self._row_relaxations(j) for j in range(k)]
