@@ -24,7 +24,7 @@ from gistreg.cohort.attrition import Attrition, AttritionStep, build_cohort
 from gistreg.cohort.datacut import apply_data_cut
 from gistreg.cohort.frame import derive_lines, patient_frame
 from gistreg.cohort.spec import StudySpec
-from gistreg.cohort.variables import add_variables, multiselect_levels
+from gistreg.cohort.variables import MISSING, RESPONSE_ORDER, add_variables, multiselect_levels
 from gistreg.endpoints.adverse_events import AdverseEventTable, summarise_adverse_events
 from gistreg.endpoints.response import Assessments, PatientResponse, evaluate_patient
 from gistreg.endpoints.time_to_event import add_endpoint, add_followup, index_date
@@ -145,7 +145,8 @@ def _table1(spec: StudySpec, cohort: ir.Table, tables: Mapping[str, ir.Table], d
             counts = {}
             for v, a in zip(col, arm, strict=True):
                 counts.setdefault(str(v), [0] * len(arms))[arms.index(a)] += 1
-            rows.append(categorical_row(var, arms, sizes, counts))
+            natural = (*RESPONSE_ORDER, MISSING) if var.source == "best_response" else ()
+            rows.append(categorical_row(var, arms, sizes, counts, natural_order=natural))
     return tuple(rows)
 
 

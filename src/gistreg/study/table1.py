@@ -86,9 +86,17 @@ def _categorical_p(test: str, table: np.ndarray) -> float | None:
 
 
 def categorical_row(var: Variable, arms: Sequence[str], arm_sizes: Sequence[int],
-                    counts: dict[str, list[int]], *, multiselect: bool = False) -> Table1Row:
-    """Build a categorical (or multi-select) row from counts per level (one count per arm)."""
-    order = [lv for lv, _ in var.levels] if var.levels else sorted(counts)
+                    counts: dict[str, list[int]], *, multiselect: bool = False,
+                    natural_order: Sequence[str] = ()) -> Table1Row:
+    """Build a categorical (or multi-select) row from counts per level (one count per arm).
+
+    Levels appear in the spec's ``levels`` order, else in ``natural_order`` (e.g. CR, PR, SD, PD, NE), else
+    sorted; levels found in the data but not named come last, so nothing is hidden.
+    """
+    if var.levels:
+        order = [lv for lv, _ in var.levels]
+    else:
+        order = [lv for lv in natural_order if lv in counts] or sorted(counts)
     order += sorted(lv for lv in counts if lv not in order)
     levels = tuple(LevelCount(lv, tuple(counts.get(lv, [0] * len(arms)))) for lv in order
                    if lv in counts or var.levels)
