@@ -131,6 +131,7 @@ def import_(
     cutoff: CutoffOption = None,
 ) -> None:
     """Validate an export and import it into the registry (all or nothing)."""
+    from gistreg.lines.store import refresh_lines
     from gistreg.registry.report_text import format_import_result
     from gistreg.registry.store import import_export
 
@@ -138,6 +139,8 @@ def import_(
         result = import_export(registry, path, dictionary=dictionary, cutoff=_parse_cutoff(cutoff),
                                progress=StderrProgress())
         typer.echo(format_import_result(result), nl=False)
+        if result.changed:
+            typer.echo(f"Derived {refresh_lines(registry)} treatment lines (table treatment_lines).")
         if len(result.report):
             typer.echo("")
             _print_report(result.report, counts_line=False)
@@ -241,6 +244,7 @@ def demo(
     ] = None,
 ) -> None:
     """Synthesise the default registry, import it into a new store and print its summary."""
+    from gistreg.lines.store import refresh_lines
     from gistreg.registry.report_text import format_import_result, format_line_counts, format_summary
     from gistreg.registry.store import Registry, import_export
     from gistreg.registry.summary import summarise
@@ -257,10 +261,49 @@ def demo(
         typer.echo(f"Importing it into {store} …", err=True)
         result = import_export(store, export, progress=StderrProgress())
         typer.echo(format_import_result(result))
+        refresh_lines(store)
         typer.echo(format_summary(summarise(store)), nl=False)
         typer.echo("")
         typer.echo(format_line_counts(*_line_counts(store)), nl=False)
         typer.echo(f"\nDemo output in {out}: {export.name}/ (synthetic export), {store.name} (registry).")
+
+
+@app.command()
+def lines(
+    patient: Annotated[str, typer.Argument(help="Registry pseudonym (patient_id) of the patient.")],
+    registry: RegistryOption,
+) -> None:
+    """Show one patient's treatment lines as stored in the registry (rule version included)."""
+    from gistreg.lines.store import patient_lines
+    from gistreg.report.lines_text import format_patient_lines
+
+    with _exit_codes():
+        rows = patient_lines(registry, patient)
+        if not rows:
+            raise InputError(f"{registry.name}: no treatment lines for patient {patient!r}")
+        typer.echo(format_patient_lines(patient, rows))
+
+
+@app.command()
+def run(
+    spec: Annotated[Path, typer.Argument(help="Study specification (YAML).")],
+    registry: RegistryOption,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the analysis dataset and result records.")],
+) -> None:
+    """Run a study: print attrition, Table 1 and outcomes; write the analysis dataset and all results."""
+    from gistreg.cohort.spec import load_spec
+    from gistreg.report.text import format_study
+    from gistreg.study.output import write_study_outputs
+    from gistreg.study.run import open_registry, run_study
+
+    with _exit_codes():
+        study = load_spec(spec)
+        if not registry.exists():
+            raise InputError(f"{registry.name}: no such registry file (create one with gistreg init)")
+        result = run_study(study, open_registry(str(registry)), progress=lambda m: _to_stderr(f"{study.id}: {m}"))
+        typer.echo(format_study(result))
+        written = write_study_outputs(result, out)
+        typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {out}.")
 
 
 if __name__ == "__main__":  # pragma: no cover

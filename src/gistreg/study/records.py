@@ -55,7 +55,7 @@ def _table1_row(row: Table1Row) -> Iterator[Record]:
             yield Record("table1", arm, row.name, lc.level, "n", n)
             yield Record("table1", arm, row.name, lc.level, "pct", 100.0 * n / size if size else None)
     names = ("n", "median", "min", "max", "mean", "sd")
-    for arm, summ, miss in zip(row.arms, row.summary, row.n_missing, strict=True):
+    for arm, summ, miss in zip(row.arms, row.summary, row.n_missing, strict=False):
         for stat, v in zip(names, summ, strict=True):
             yield Record("table1", arm, row.name, "", stat, _num(v))
         yield Record("table1", arm, row.name, "", "n_missing", miss)
