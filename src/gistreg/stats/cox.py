@@ -55,7 +55,9 @@ class CoxResult:
     estimate (the inverse of the model-based variance).  ``loglik_null`` is the log partial likelihood at
     beta = 0.  ``iterations`` counts Newton steps; when the fit did not converge it equals ``max_iter`` (R reports
     ``max_iter + 1``).  ``possibly_infinite`` names covariates whose coefficient may be infinite (monotone
-    likelihood), and ``warnings`` holds R's warning texts.
+    likelihood), and ``warnings`` holds R's warning texts.  ``means`` are the case-weighted covariate means used
+    for centring (R's ``fit$means`` shows 0 for columns coded only -1/0/1, which R leaves uncentred).
+    ``n_event`` counts event rows (unweighted, as R's ``nevent``).
     """
 
     names: tuple[str, ...]
