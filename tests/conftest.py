@@ -38,3 +38,19 @@ def make_tables(rows: dict[str, list[dict[str, Any]]]) -> dict[str, ir.Table]:
 @pytest.fixture
 def tables() -> Callable[[dict[str, list[dict[str, Any]]]], dict[str, ir.Table]]:
     return make_tables
+
+
+@pytest.fixture(scope="session")
+def synthetic_registry(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The default synthetic registry, written and imported once per test session (path to the store)."""
+    from gistreg.lines.store import refresh_lines
+    from gistreg.registry.store import Registry, import_export
+    from gistreg.synth import write_registry
+
+    root = tmp_path_factory.mktemp("synthetic")
+    write_registry(root / "export")
+    store = root / "registry.duckdb"
+    Registry.init(store)
+    import_export(store, root / "export")
+    refresh_lines(store)
+    return store
