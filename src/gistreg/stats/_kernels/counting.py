@@ -220,8 +220,8 @@ def risk_set_table(
         ``(min, max)`` of ``time`` if already known.
     curves
         The columns are separate curves (Kaplan-Meier by group; ``block`` must be ``None``): they are kept as
-        columns of one block when the (time x curve) table is small, and otherwise turned into blocks of one
-        column, so that memory stays O(n) with many distinct times and many curves.
+        columns of one block while the (time x curve) table has at most ``max(DENSE_MAX_CELLS, n)`` cells, and
+        otherwise turned into blocks of one column, so that memory stays O(n) with many distinct times and curves.
 
     Notes
     -----
@@ -235,7 +235,7 @@ def risk_set_table(
     whole_weights = weights is None or bool(np.array_equal(weights, np.floor(weights)))
 
     def layout(n_times: int) -> tuple[IntArray | None, int, IntArray | None, int, bool]:
-        in_columns = curves and n_times * n_columns <= limit
+        in_columns = curves and n_times * n_columns <= max(DENSE_MAX_CELLS, n)
         if curves and not in_columns:
             return column, n_columns, None, 1, False
         return block, n_blocks, column, n_columns, in_columns
