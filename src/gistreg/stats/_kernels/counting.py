@@ -325,23 +325,28 @@ def _count_integer_times(
     wsum = np.zeros(size) if weights is not None else None
     w2sum = np.zeros(size) if weights is not None and squares else None
     step = max(CHUNK_ROWS, size) if whole_weights else max(n, 1)
+    stride = 2 * g * n_blocks
+    fbuf = np.empty(min(step, n))
+    kbuf = np.empty(min(step, n), dtype=np.int64)
     for lo in range(0, n, step):
         rows = slice(lo, min(lo + step, n))
         t = time[rows]
-        whole = np.floor(t)
-        if not (whole == t).all():
+        f, key = fbuf[: t.shape[0]], kbuf[: t.shape[0]]
+        np.floor(t, out=f)
+        if not (f == t).all():
             return None
-        key = whole.astype(np.int64)
+        # key = ((time * n_blocks + block) * g + column) * 2 + event (time-major), the float part exact
         if base != 0:
-            key -= base
-        if n_blocks > 1 and block is not None:  # time-major here (in place); block-major after the loop
-            key *= n_blocks
-            key += block[rows]
+            f -= base
+        f *= stride
+        f += event[rows]
+        np.copyto(key, f, casting="unsafe")
+        if n_blocks > 1 and block is not None:
+            key += block[rows] * (2 * g)
         if g > 1 and column is not None:
-            key *= g
-            key += column[rows]
-        key <<= 1
-        key += event[rows] != 0
+            c = column[rows]
+            key += c
+            key += c
         counts += np.bincount(key, minlength=size)
         if wsum is not None and weights is not None:
             w = weights[rows]
