@@ -7,7 +7,7 @@ table, so later steps can treat every table as present.
 
 Conversions (one SQL statement per table; no Python loop over rows):
 
-- ``text``: surrounding spaces removed; an empty or blank cell is ``NULL``.
+- ``text``: surrounding spaces removed; an empty or blank cell is ``NULL`` (as for every type).
 - ``int``: a decimal number with an integer value (``3``, ``3.0``); anything else is rule **T02**.
 - ``float``: a finite decimal number with ``.`` as decimal separator (``1e3`` accepted; ``1,5``, ``nan``,
   ``inf`` and digit group separators are not); anything else is **T02**.
@@ -28,7 +28,7 @@ A required value that is missing is **T04**.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -151,18 +151,29 @@ def _typing_sql(table: Table, source: str, staged_cols: set[str]) -> str:
     precision_of = {p: d for d, p in table.date_precision_columns.items()}
     raw: list[str] = []
     joins: list[str] = []
+    ctes: list[str] = []
     for col in table.columns:
-        present = col.name in staged_cols
-        raw.append((f"NULLIF(trim(s.{quote(col.name)}), '')" if present else "CAST(NULL AS VARCHAR)")
-                   + f" AS r_{col.name}")
-        if col.type == "code":
-            alias = f"v_{col.name}"
-            on = (f"{alias}.vocab = {lit(col.vocab or '')} AND {alias}.key = lower(trim(s.{quote(col.name)}))"
-                  if present else "false")
-            joins.append(f"LEFT JOIN {_VOCAB_TABLE} {alias} ON {on}")
-            raw.append(f"{alias}.code AS c_{col.name}")
+        c = f"s.{quote(col.name)}"
+        if col.name not in staged_cols:
+            raw.append(f"CAST(NULL AS VARCHAR) AS r_{col.name}")
+            if col.type == "code":
+                raw.append(f"CAST(NULL AS VARCHAR) AS c_{col.name}")
+        elif col.type == "code":
+            # Codes are looked up once per distinct raw value, then joined on the raw text (no string
+            # function per row): the map gives the code and the trimmed text (NULL when blank).
+            m = f"m_{col.name}"
+            ctes.append(f"{m} AS (SELECT d.raw, NULLIF(trim(d.raw), '') AS trimmed, v.code FROM "
+                        f"(SELECT DISTINCT {quote(col.name)} AS raw FROM {source}) d LEFT JOIN {_VOCAB_TABLE} v "
+                        f"ON v.vocab = {lit(col.vocab or '')} AND v.key = lower(trim(d.raw)))")
+            joins.append(f"LEFT JOIN {m} ON {m}.raw = {c}")
+            raw += [f"{m}.trimmed AS r_{col.name}", f"{m}.code AS c_{col.name}"]
+        else:
+            # trim only values that have surrounding spaces (trimming every value would copy every string)
+            raw.append(f"CASE WHEN starts_with({c}, ' ') OR ends_with({c}, ' ') THEN NULLIF(trim({c}), '') "
+                       f"WHEN {c} = '' THEN NULL ELSE {c} END AS r_{col.name}")
     raw += ["s.source_file AS source_file", "CAST(s.source_row AS BIGINT) AS source_row"]
-    level1 = f"SELECT {', '.join(raw)} FROM {source} s {' '.join(joins)}"
+    with_ = f"WITH {', '.join(ctes)} " if ctes else ""
+    level1 = f"{with_}SELECT {', '.join(raw)} FROM {source} s {' '.join(joins)}"
     typed = [f"{_inner_expr(c, table)} AS t_{c.name}" for c in table.columns]
     typed += [f"{_date_formats(table.column(d), True)[1]} AS f_{d}" for d in table.date_precision_columns]
     level2 = f"SELECT *, {', '.join(typed)} FROM ({level1}) l1"
@@ -267,7 +278,7 @@ def _collect_issues(con: duckdb.DuckDBPyConnection, table: Table, typed: str) ->
 
 def type_tables(
     con: duckdb.DuckDBPyConnection,
-    staged: Mapping[str, str] | Iterable[str],
+    staged: Iterable[str],
     *,
     source_prefix: str = "stage_",
     target_prefix: str = "typed_",

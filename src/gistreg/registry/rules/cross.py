@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gistreg.registry.rules._sql import case, fmt_date, lit, msg
 from gistreg.registry.rules.base import Check, Rule, RuleContext, issue_columns, rule_of
+from gistreg.registry.rules.derived import period_starts
 
 __all__ = ["RULES"]
 
@@ -22,7 +23,7 @@ def _x01(ctx: RuleContext) -> str:
     )
     return (
         f"SELECT {issue_columns('tumour_assessments', 'x', fmt_date('x.exam_date'), m)} FROM {ta} x "
-        f"ASOF LEFT JOIN {ctx.t('exposure_seq')} r ON r.patient_id = x.patient_id AND x.exam_date >= r.start_date "
+        f"ASOF LEFT JOIN {period_starts(ctx)} r ON r.patient_id = x.patient_id AND x.exam_date >= r.start_date "
         f"ASOF LEFT JOIN {base} b ON b.patient_id = x.patient_id AND x.exam_date > b.exam_date "
         "WHERE x.exam_date IS NOT NULL AND x.tp_response IS NOT NULL AND x.is_baseline IS NOT DISTINCT FROM false "
         f"AND (b.exam_date IS NULL OR (r.period_start IS NOT NULL AND b.exam_date < r.period_start - {days}))"

@@ -11,6 +11,7 @@ from gistreg.core.issues import Severity
 from gistreg.core.vocab import AGENTS
 from gistreg.registry.rules._sql import fmt_date, fmt_num, lit, lo, msg
 from gistreg.registry.rules.base import Check, QueryBuilder, Rule, RuleContext, issue_columns, rule_of
+from gistreg.registry.rules.derived import start_text, stop_text
 
 __all__ = ["RULES"]
 
@@ -27,9 +28,9 @@ def _l01(ctx: RuleContext) -> str:
     overlap = "date_diff('day', greatest(a.s_hi, b.s_hi), least(a.e_lo, b.e_lo))"
     m = msg(f"%s from %s overlaps %s (row %s, %s to %s) by %s days without a trial_id (different TKIs may "
             f"overlap at most {days} days unless given together in a trial)",
-            "b.agent", "b.start_txt", "a.agent", "a.source_row", "a.start_txt", "a.stop_txt", overlap)
+            "b.agent", start_text("b"), "a.agent", "a.source_row", start_text("a"), stop_text("a"), overlap)
     e = ctx.t("exposure_seq")
-    return (f"SELECT {issue_columns('drug_exposures', 'b', 'b.start_txt', m)} "
+    return (f"SELECT {issue_columns('drug_exposures', 'b', start_text('b'), m)} "
             f"FROM {e} a JOIN {e} b ON a.patient_id = b.patient_id AND a.agent <> b.agent "
             f"WHERE a.agent <> 'other' AND b.agent <> 'other' AND {_later('a', 'b')} "
             f"AND a.trial_id IS NULL AND b.trial_id IS NULL AND {overlap} > {days}")
@@ -41,9 +42,9 @@ def _l02(ctx: RuleContext) -> str:
                 f"OR (a.start_date = b.start_date AND {exact}))")
     m = msg("%s: this %s row overlaps the %s row from %s to %s (row %s); rows of one agent must not overlap "
             "(a dose or schedule change stops one row and starts the next)",
-            "b.start_txt", "b.agent", "a.agent", "a.start_txt", "a.stop_txt", "a.source_row")
+            start_text("b"), "b.agent", "a.agent", start_text("a"), stop_text("a"), "a.source_row")
     e = ctx.t("exposure_seq")
-    return (f"SELECT {issue_columns('drug_exposures', 'b', 'b.start_txt', m)} "
+    return (f"SELECT {issue_columns('drug_exposures', 'b', start_text('b'), m)} "
             f"FROM {e} a JOIN {e} b ON a.patient_id = b.patient_id AND a.agent = b.agent "
             f"WHERE {_later('a', 'b')} AND {overlaps}")
 
@@ -53,7 +54,7 @@ def _l03(ctx: RuleContext) -> str:
     gap = "date_diff('day', p_end_hi, s_lo)"
     m = msg(f"gap of %s days after the previous %s row (row %s, stopped %s) but start_reason is %s (a restart "
             f"after more than {days} days off drug needs start_reason resumption_after_interruption)",
-            gap, "agent", "p_row", "p_stop_txt", "coalesce(start_reason, 'empty')")
+            gap, "agent", "p_row", stop_text("x", "p_"), "coalesce(start_reason, 'empty')")
     return (f"SELECT {issue_columns('drug_exposures', 'x', 'start_reason', m)} FROM {ctx.t('exposure_seq')} x "
             f"WHERE agent = p_agent AND setting IS NOT DISTINCT FROM p_setting AND p_stop IS NOT NULL "
             f"AND {gap} > {days} AND start_reason IS DISTINCT FROM 'resumption_after_interruption'")

@@ -19,18 +19,18 @@ __all__ = ["RULES"]
 
 
 def _repeats(ctx: RuleContext, parts: list[tuple[str, str, str]]) -> str:
-    """Rows of a :func:`union_rows` relation (with a text key ``k``) that repeat the key of an earlier row of
+    """Rows of a :func:`union_rows` relation (with a key ``k``) that repeat the key of an earlier row of
     the same table: ``u.first_file``/``u.first_row`` locate the first. Repeating keys are found by aggregation
     first (usually none), so only their rows are sorted."""
     rows = union_rows(ctx, parts)
     w = "OVER (PARTITION BY tbl, k ORDER BY source_file, source_row)"
-    return (f"(WITH u AS {rows}, d AS (SELECT tbl, k FROM u WHERE k IS NOT NULL GROUP BY tbl, k "
+    return (f"(WITH u AS NOT MATERIALIZED {rows}, d AS (SELECT tbl, k FROM u WHERE k IS NOT NULL GROUP BY tbl, k "
             f"HAVING count(*) > 1) SELECT u.*, row_number() {w} AS rn, first_value(source_file) {w} AS first_file, "
             f"first_value(source_row) {w} AS first_row FROM u SEMI JOIN d ON d.tbl = u.tbl AND d.k = u.k)")
 
 
 def _p01_keys(ctx: RuleContext) -> str:
-    parts = [(t.name, t.primary_key[0], f'CAST(x."{t.primary_key[0]}" AS VARCHAR) AS k') for t in TABLES.values()]
+    parts = [(t.name, t.primary_key[0], f'x."{t.primary_key[0]}" AS k') for t in TABLES.values()]
     m = msg("%s is a duplicate %s (first in %s row %s; each %s may occur once)", "u.k", "u.col", "u.first_file",
             "u.first_row", "u.col")
     return f"SELECT {issue_columns_multi('u.k', m)} FROM {_repeats(ctx, parts)} u WHERE u.rn > 1"
@@ -67,18 +67,24 @@ EVENT_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _p02(ctx: RuleContext) -> str:
-    parts = []
-    for table, keys in EVENT_KEYS.items():
-        date_col = next(c for c in keys if TABLES[table].column(c).type == "date")
-        key = "concat_ws(chr(31), " + ", ".join(f"coalesce(CAST(x.{quote(c)} AS VARCHAR), '')" for c in keys) + ")"
+def _p02(table: str) -> QueryBuilder:
+    """Repeated events of one table, grouped on the key columns themselves (no text key to build per row)."""
+    keys = EVENT_KEYS[table]
+    date_col = next(c for c in keys if TABLES[table].column(c).type == "date")
+
+    def build(ctx: RuleContext) -> str:
+        k = ", ".join(f"x.{quote(c)}" for c in keys)
         not_null = " AND ".join(f"x.{quote(c)} IS NOT NULL" for c in keys if c != "variant")
-        what = ", ".join(k for k in keys if k != "patient_id")
-        parts.append((table, date_col, f"CASE WHEN {not_null} THEN {key} END AS k, x.{date_col} AS d, "
-                                       f"'{what}' AS what"))
-    m = msg("%s repeats the record in %s row %s (same %s); remove the duplicate or correct one of them",
-            fmt_date("u.d"), "u.first_file", "u.first_row", "u.what")
-    return f"SELECT {issue_columns_multi(fmt_date('u.d'), m)} FROM {_repeats(ctx, parts)} u WHERE u.rn > 1"
+        dups = (f"(SELECT {k} FROM {ctx.t(table)} x WHERE {not_null} GROUP BY {k} HAVING count(*) > 1)")
+        on = " AND ".join(f"d.{quote(c)} IS NOT DISTINCT FROM x.{quote(c)}" for c in keys)
+        w = f"OVER (PARTITION BY {k} ORDER BY x.source_file, x.source_row)"
+        ranked = (f"(SELECT x.*, row_number() {w} AS rn, first_value(x.source_file) {w} AS first_file, "
+                  f"first_value(x.source_row) {w} AS first_row FROM {ctx.t(table)} x SEMI JOIN {dups} d ON {on})")
+        what = ", ".join(c for c in keys if c != "patient_id")
+        m = msg(f"%s repeats the record in %s row %s (same {what}); remove the duplicate or correct one of them",
+                fmt_date(f"x.{date_col}"), "x.first_file", "x.first_row")
+        return f"SELECT {issue_columns(table, 'x', fmt_date(f'x.{date_col}'), m)} FROM {ranked} x WHERE x.rn > 1"
+    return build
 
 
 def _k01_patients(ctx: RuleContext) -> str | None:
@@ -120,7 +126,8 @@ RULES: tuple[Rule, ...] = (
         "Warning when two rows describe the same event: the same patient and "
         + "; ".join(f"{t}: {', '.join(k for k in ks if k != 'patient_id')}" for t, ks in EVENT_KEYS.items())
         + ". The repeat is reported with the row of the first.",
-        (Check("P02", "warning", None, None, _p02),),
+        tuple(Check("P02", "warning", t, next(c for c in ks if TABLES[t].column(c).type == "date"), _p02(t))
+              for t, ks in EVENT_KEYS.items()),
     ),
     rule_of(
         "K01", "References resolve",
