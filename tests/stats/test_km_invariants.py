@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from gistreg.core.errors import SingularInformationError
 from gistreg.stats import kaplan_meier, logrank
+from gistreg.stats.km import ConfType
 
 SETTINGS = settings(derandomize=True, max_examples=25, deadline=None, database=None)
 
@@ -35,7 +36,7 @@ def cohorts(draw: st.DrawFn) -> dict[str, Any]:
 
 @SETTINGS
 @given(cohorts(), st.sampled_from(["log", "log-log", "plain"]))
-def test_curve_properties(d: dict[str, Any], conf_type: str) -> None:
+def test_curve_properties(d: dict[str, Any], conf_type: ConfType) -> None:
     fit = kaplan_meier(d["time"], d["event"], group=d["group"], weights=d["weights"], conf_type=conf_type)
     for c in fit.curves:
         assert np.all((c.survival >= 0) & (c.survival <= 1))

@@ -38,7 +38,8 @@ def _fixture(dataset: str, method: str) -> dict[str, Any] | None:
     path = REF / f"{dataset}__{method}.json"
     if not path.exists():
         return None
-    return json.loads(path.read_text())
+    loaded: dict[str, Any] = json.loads(path.read_text())
+    return loaded
 
 
 def _cases(method: str) -> list[Any]:
@@ -68,10 +69,9 @@ def _labels(raw: list[str]) -> np.ndarray:
 
 def _inputs(spec: dict[str, Any]) -> dict[str, Any]:
     data = _csv(spec["data"]) if spec.get("data") else None
-    keep: np.ndarray | slice = slice(None)
+    keep = np.ones(0, dtype=bool)
     if data is not None:
-        n = len(next(iter(data.values())))
-        keep = np.ones(n, dtype=bool)
+        keep = np.ones(len(next(iter(data.values()))), dtype=bool)
         for c in spec.get("drop_na", []) or []:
             keep &= np.array([v != "NA" for v in data[c]])
 
@@ -82,7 +82,7 @@ def _inputs(spec: dict[str, Any]) -> dict[str, Any]:
             vals = expr["values"]
             return _array(vals) if numeric else np.array(vals)
         assert data is not None
-        raw = [v for v, k in zip(data[expr["col"]], np.broadcast_to(keep, len(data[expr["col"]])), strict=True) if k]
+        raw = [v for v, k in zip(data[expr["col"]], keep, strict=True) if k]
         if not numeric:
             return _labels(raw)
         x = np.array([float(v) for v in raw])

@@ -1,14 +1,15 @@
 """Risk-set counting shared by Kaplan-Meier, log-rank, RMST and median follow-up.
 
-Two steps, both pure NumPy and free of Python loops over patients or distinct times:
+:func:`risk_set_table` counts events, censorings and weights per (block, distinct time, column) and turns them into
+numbers at risk by reverse cumulative sums within each block. A block is a stratum (log-rank) or a curve
+(Kaplan-Meier by group when the groups do not fit as columns); columns are the compared groups. Pure NumPy, no
+Python loop over patients or over distinct times:
 
-1. :func:`code_times` gives every row the position of its time among the distinct times. Integer-valued times
-   with a moderate range are coded by subtraction (a counting pass, O(n + range)); any other times go through
-   one sort (``np.unique``) followed by R's near-tie merging (``survival::aeqSurv``, used by ``survfit`` and
-   ``survdiff`` with their default ``timefix = TRUE``).
-2. :func:`risk_set_table` counts events, censorings and weights per (block, distinct time, column) with
-   ``np.bincount`` and turns them into numbers at risk by reverse cumulative sums within each block. A block is a
-   curve (Kaplan-Meier) or a stratum (log-rank); columns are the compared groups (one column for a curve).
+* whole-number times with a moderate range (:func:`integer_span`) are counted without sorting: one ``np.bincount``
+  per summed quantity over an int64 key per row, in cache-sized blocks of rows (O(n + range));
+* any other times are sorted once (:func:`code_times`, ``np.unique``) and near ties are merged as R's
+  ``survival::aeqSurv`` does (:func:`merge_near_ties`; ``survfit`` and ``survdiff`` use it by default,
+  ``timefix = TRUE``). Both paths give identical tables.
 """
 
 from __future__ import annotations
