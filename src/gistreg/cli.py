@@ -180,44 +180,14 @@ def validate(
         raise typer.Exit(DataValidationError.exit_code)
 
 
-def _line_counts(registry: Path) -> tuple[list[tuple[str, int, int, int, int]], str]:
-    """Treatment lines of the stored exposures (default line rules), counted per setting and line number."""
-    import ibis
-
-    from gistreg.lines.derive import assign_lines, summarise_lines
-    from gistreg.lines.rules import LineRules
-
-    rules = LineRules()
-    backend = ibis.duckdb.connect(str(registry), read_only=True)
-    try:
-        lines = summarise_lines(assign_lines(backend.table("drug_exposures"), backend.table("progressions"), rules),
-                                rules)
-        counts = lines.group_by(["line_setting", "line_no"]).aggregate(
-            patients=lines.patient_id.nunique(),
-            escalations=lines.contains_dose_escalation.cast("int64").sum(),
-            rechallenges=lines.is_rechallenge.cast("int64").sum(),
-        ).order_by(["line_setting", "line_no"]).to_pyarrow().to_pylist()
-    finally:
-        backend.disconnect()
-    rows = [(str(r["line_setting"]), int(r["line_no"]), int(r["patients"]), int(r["escalations"] or 0),
-             int(r["rechallenges"] or 0)) for r in counts]
-    return rows, rules.version
-
-
 @app.command()
-def summary(
-    registry: RegistryOption,
-    lines: Annotated[bool, typer.Option("--lines/--no-lines", help="Count treatment lines (slower).")] = True,
-) -> None:
+def summary(registry: RegistryOption) -> None:
     """Summarise a registry: counts per table, site, status, agent and treatment line; loads with file hashes."""
-    from gistreg.registry.report_text import format_line_counts, format_summary
+    from gistreg.registry.report_text import format_summary
     from gistreg.registry.summary import summarise
 
     with _exit_codes():
         typer.echo(format_summary(summarise(registry)), nl=False)
-        if lines:
-            typer.echo("")
-            typer.echo(format_line_counts(*_line_counts(registry)), nl=False)
 
 
 @app.command()
@@ -245,7 +215,7 @@ def demo(
 ) -> None:
     """Synthesise the default registry, import it into a new store and print its summary."""
     from gistreg.lines.store import refresh_lines
-    from gistreg.registry.report_text import format_import_result, format_line_counts, format_summary
+    from gistreg.registry.report_text import format_import_result, format_summary
     from gistreg.registry.store import Registry, import_export
     from gistreg.registry.summary import summarise
     from gistreg.synth import write_registry
@@ -263,8 +233,6 @@ def demo(
         typer.echo(format_import_result(result))
         refresh_lines(store)
         typer.echo(format_summary(summarise(store)), nl=False)
-        typer.echo("")
-        typer.echo(format_line_counts(*_line_counts(store)), nl=False)
         typer.echo(f"\nDemo output in {out}: {export.name}/ (synthetic export), {store.name} (registry).")
 
 

@@ -14,14 +14,13 @@ from gistreg.registry.report_text import (
     format_counts,
     format_import_result,
     format_issue,
-    format_line_counts,
     format_report,
     format_summary,
     issues_csv,
 )
 from gistreg.registry.schema import TABLES
 from gistreg.registry.store import ImportResult, TableChanges
-from gistreg.registry.summary import AgentUse, DateRange, RegistrySummary
+from gistreg.registry.summary import AgentUse, DateRange, LineCount, RegistrySummary
 
 ISSUES = [
     Issue("D03", "error", "drug_exposures.csv", 14, "stop_date", "2019-01-01",
@@ -115,6 +114,7 @@ def test_summary_text_has_counts_hashes_and_no_identifiers() -> None:
         (("alive", 3), ("dead", 2)), (AgentUse("imatinib", "palliative", 4, 6),),
         (DateRange("diagnoses", "diagnosis_date", date(2010, 4, 20), date(2019, 1, 15)),), (load,),
         (("L05", "warning", 3),),
+        (LineCount("curative", 1, 2, 0, 0), LineCount("palliative", 2, 10, 3, 1)), "rules-1",
     )
     text = format_summary(summary)
     assert "  A01          3" in text
@@ -123,6 +123,12 @@ def test_summary_text_has_counts_hashes_and_no_identifiers() -> None:
     assert "  1  2024-07-01 12:30:05 UTC  export-2024 (csv, cutoff 2024-06-30): 5 records inserted or updated" in text
     assert f"      patients.csv  sha256 {'ab' * 32}  5 rows" in text
     assert "  L05   warning       3" in text
+    assert (
+        "Treatment lines (rules-1)\n"
+        "  setting     line  patients  with escalation  rechallenges\n"
+        "  curative       1         2                0             0\n"
+        "  palliative     2        10                3             1\n"
+    ) in text
 
 
 def test_report_without_counts_line_starts_with_the_first_rule() -> None:
@@ -130,12 +136,6 @@ def test_report_without_counts_line_starts_with_the_first_rule() -> None:
     assert text == "D03  error  1 issue\n  … and 1 more\n\nL05  warning  1 issue\n  … and 1 more\n"
 
 
-def test_line_counts_table_names_the_rule_version() -> None:
-    text = format_line_counts([("curative", 1, 2, 0, 0), ("palliative", 2, 10, 3, 1)], "rules-1")
-    assert text == (
-        "Treatment lines (rules-1)\n"
-        "  setting     line  patients  with escalation  rechallenges\n"
-        "  curative       1         2                0             0\n"
-        "  palliative     2        10                3             1\n"
-    )
-    assert format_line_counts([], "rules-1") == "Treatment lines (rules-1)\n  (none)\n"
+def test_summary_says_when_no_lines_are_stored() -> None:
+    summary = RegistrySummary("reg.duckdb", MappingProxyType({}), (), (), (), (), (), ())
+    assert "Treatment lines\n  (not derived yet: `gistreg import` derives them" in format_summary(summary)

@@ -17,6 +17,7 @@ from gistreg.core.vocab import AGENTS, CTCAE_GRADES, CTCAE_SYNONYMS, CTCAE_TERMS
 from gistreg.registry.ddl import META_TABLES, SQL_TYPES, STORE_PROVENANCE
 from gistreg.registry.schema import REQUIRED_TABLES, TABLES, Column, Table
 from gistreg.registry.store import NOT_IN_EXPORT_RULE
+from gistreg.registry.summary import LINES_TABLE
 
 
 class RuleEntry(Protocol):
@@ -312,6 +313,15 @@ def _store() -> list[str]:
     for name, cols in META_TABLES.items():
         out += [f"### {name}", "", *_md_table(("column", "stored as", "meaning"),
                                              ((f"`{c}`", t.split()[0], d) for c, t, d in cols)), ""]
+    out += [
+        f"### {LINES_TABLE} (derived)",
+        "",
+        "The treatment lines derived from `drug_exposures` and `progressions` with the default line rules "
+        "(one row per line, with the rule version). `gistreg import` rebuilds the table after each import that "
+        "changes data; it is never imported and never edited by an import. `gistreg lines PATIENT` shows one "
+        "patient's lines; studies derive their own lines with the rules their specification names.",
+        "",
+    ]
     return out
 
 

@@ -129,6 +129,13 @@ def format_summary(summary: RegistrySummary) -> str:
     lines += _table(("table", "column", "first", "last"),
                     [(d.table, d.column, "" if d.first is None else d.first.isoformat(),
                       "" if d.last is None else d.last.isoformat()) for d in summary.date_ranges])
+    lines += ["", "Treatment lines" + (f" ({summary.line_rules})" if summary.line_rules else "")]
+    if summary.line_rules is None:
+        lines.append("  (not derived yet: `gistreg import` derives them after each import that changes data)")
+    else:
+        lines += _table(("setting", "line", "patients", "with escalation", "rechallenges"),
+                        [(c.setting, str(c.line_no), str(c.patients), str(c.with_escalation), str(c.rechallenges))
+                         for c in summary.lines])
     lines += ["", "Loads"]
     for load in summary.loads:
         changed = sum(c.get("inserted", 0) + c.get("updated", 0) for c in load.changes.values())
@@ -146,23 +153,11 @@ def format_summary(summary: RegistrySummary) -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_line_counts(rows: Sequence[tuple[str, int, int, int, int]], rule_version: str) -> str:
-    """Treatment lines per setting and number: ``(setting, line_no, patients, escalations, rechallenges)``."""
-    lines = [f"Treatment lines ({rule_version})"]
-    if rows:
-        lines += _table(("setting", "line", "patients", "with escalation", "rechallenges"),
-                        [(s, str(n), str(p), str(e), str(r)) for s, n, p, e, r in rows])
-    else:
-        lines.append("  (none)")
-    return "\n".join(lines) + "\n"
-
-
 __all__ = [
     "ISSUE_CSV_COLUMNS",
     "format_counts",
     "format_import_result",
     "format_issue",
-    "format_line_counts",
     "format_report",
     "format_summary",
     "issues_csv",

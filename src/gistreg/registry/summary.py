@@ -1,5 +1,5 @@
-"""What a registry holds, in counts only: rows per table, patients per site, loads, date ranges, vital status
-and agents. No identifier (patient, exposure or assessment id) ever appears in a summary.
+"""What a registry holds, in counts only: rows per table, patients per site, loads, date ranges, vital status,
+agents and stored treatment lines. No identifier (patient, exposure or assessment id) ever appears in a summary.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
+
+import duckdb
 
 from gistreg.registry.ddl import quote
 from gistreg.registry.provenance import LoadRecord, read_loads
@@ -37,6 +39,17 @@ class AgentUse:
 
 
 @dataclass(frozen=True, slots=True)
+class LineCount:
+    """Stored treatment lines of one setting and number: patients, lines with an escalation, rechallenges."""
+
+    setting: str
+    line_no: int
+    patients: int
+    with_escalation: int
+    rechallenges: int
+
+
+@dataclass(frozen=True, slots=True)
 class RegistrySummary:
     """Counts describing a registry store.
 
@@ -58,6 +71,11 @@ class RegistrySummary:
         Every load with its files and their SHA-256.
     stored_issues
         ``(rule, severity, count)`` of the warnings and notes stored with the data.
+    lines
+        Treatment lines per setting and number, from the derived table ``treatment_lines`` (empty when the
+        store has none).
+    line_rules
+        Rule version the stored lines were derived with, or ``None`` when no lines are stored.
     """
 
     registry_name: str
@@ -68,6 +86,12 @@ class RegistrySummary:
     date_ranges: tuple[DateRange, ...]
     loads: tuple[LoadRecord, ...]
     stored_issues: tuple[tuple[str, str, int], ...]
+    lines: tuple[LineCount, ...] = ()
+    line_rules: str | None = None
+
+
+#: The derived table of treatment lines (written by :mod:`gistreg.lines` after an import), if present.
+LINES_TABLE = "treatment_lines"
 
 
 #: The date column summarised per table: the first date column that is not a birth date.
@@ -112,6 +136,7 @@ def summarise(registry_path: str | Path) -> RegistrySummary:
             "SELECT rule, severity, count(*) FROM validation_issues GROUP BY rule, severity ORDER BY rule, severity"
         ).fetchall()
         loads = read_loads(con)
+        lines, line_rules = _line_counts(con)
     return RegistrySummary(
         reg.path.name,
         MappingProxyType(rows),
@@ -121,7 +146,25 @@ def summarise(registry_path: str | Path) -> RegistrySummary:
         tuple(ranges),
         loads,
         tuple((str(r), str(s), int(n)) for r, s, n in issues),
+        lines,
+        line_rules,
     )
 
 
-__all__ = ["MAIN_DATES", "AgentUse", "DateRange", "RegistrySummary", "summarise"]
+def _line_counts(con: duckdb.DuckDBPyConnection) -> tuple[tuple[LineCount, ...], str | None]:
+    """Counts from the stored ``treatment_lines`` table, when the store has one."""
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                         [LINES_TABLE]).fetchall()[0][0]
+    if not exists:
+        return (), None
+    rows = con.execute(
+        "SELECT line_setting, line_no, count(DISTINCT patient_id), count(*) FILTER (WHERE contains_dose_escalation), "
+        f"count(*) FILTER (WHERE is_rechallenge), min(rule_version) FROM {quote(LINES_TABLE)} "
+        "GROUP BY line_setting, line_no ORDER BY line_setting, line_no"
+    ).fetchall()
+    versions = {str(r[5]) for r in rows}
+    counts = tuple(LineCount(str(s), int(n), int(p), int(e), int(r)) for s, n, p, e, r, _ in rows)
+    return counts, ", ".join(sorted(versions)) if versions else None
+
+
+__all__ = ["LINES_TABLE", "MAIN_DATES", "AgentUse", "DateRange", "LineCount", "RegistrySummary", "summarise"]
