@@ -19,6 +19,7 @@ from gistreg.registry.rules.base import (
     rule_of,
     union_rows,
 )
+from gistreg.registry.rules.derived import first_rows
 from gistreg.registry.schema import TABLES
 
 __all__ = ["RULES"]
@@ -237,8 +238,7 @@ def _d06(ctx: RuleContext) -> str:
         f"FROM {ctx.t('diagnoses')} WHERE stage_at_dx IN {_ADVANCED_STAGES}) e "
         "WHERE d IS NOT NULL GROUP BY patient_id)"
     )
-    first_pal = (f"(SELECT * FROM {ctx.t('drug_exposures')} WHERE setting = 'palliative' AND start_date IS NOT "
-                 "NULL QUALIFY row_number() OVER (PARTITION BY patient_id ORDER BY start_date, exposure_id) = 1)")
+    first_pal = first_rows(ctx, "setting = 'palliative'")
     none = msg("%s: palliative treatment but no metastasis, advanced stage at diagnosis or progression is "
                "recorded", fmt_date(*_START))
     early = msg(f"%s: palliative treatment starts more than {tol} days before the first metastasis, advanced "

@@ -20,7 +20,7 @@ from types import MappingProxyType
 from gistreg.registry.rules._sql import fmt_date, hi, lo
 from gistreg.registry.rules.base import RuleContext
 
-__all__ = ["DERIVED", "period_starts", "start_text", "stop_text"]
+__all__ = ["DERIVED", "first_rows", "period_starts", "start_text", "stop_text"]
 
 
 #: Columns of ``drug_exposures`` kept in ``exposure_seq`` (a narrow table keeps the window sort cheap).
@@ -58,11 +58,18 @@ def stop_text(alias: str, prefix: str = "") -> str:
     return f"coalesce({fmt_date(f'{alias}.stop_date', f'{alias}.stop_date_precision')}, 'ongoing')"
 
 
+def first_rows(ctx: RuleContext, where: str) -> str:
+    """Each patient's first ``exposure_seq`` row among those matching ``where`` (found by aggregation)."""
+    e = ctx.t("exposure_seq")
+    return (f"(SELECT e.* FROM {e} e JOIN (SELECT patient_id, min(seq) AS s FROM {e} WHERE {where} "
+            "GROUP BY patient_id) f ON f.patient_id = e.patient_id AND f.s = e.seq)")
+
+
 def period_starts(ctx: RuleContext) -> str:
-    """``patient_id, start_date, period_start`` of every exposure row (period: a run of one agent and setting)."""
-    flag = "CASE WHEN p_agent IS DISTINCT FROM agent OR p_setting IS DISTINCT FROM setting THEN start_date END"
-    return (f"(SELECT patient_id, start_date, max({flag}) OVER (PARTITION BY patient_id ORDER BY seq "
-            f"ROWS UNBOUNDED PRECEDING) AS period_start FROM {ctx.t('exposure_seq')})")
+    """``patient_id, start_date, period_start`` of the rows that start a treatment period (a run of one agent
+    in one setting). The latest of these on or before a date is the start of the period running then."""
+    return (f"(SELECT patient_id, start_date, start_date AS period_start FROM {ctx.t('exposure_seq')} "
+            "WHERE p_agent IS DISTINCT FROM agent OR p_setting IS DISTINCT FROM setting)")
 
 
 #: Derived relation name → builder of its SELECT.

@@ -11,7 +11,7 @@ from gistreg.core.issues import Severity
 from gistreg.core.vocab import AGENTS
 from gistreg.registry.rules._sql import fmt_date, fmt_num, lit, lo, msg
 from gistreg.registry.rules.base import Check, QueryBuilder, Rule, RuleContext, issue_columns, rule_of
-from gistreg.registry.rules.derived import start_text, stop_text
+from gistreg.registry.rules.derived import first_rows, start_text, stop_text
 
 __all__ = ["RULES"]
 
@@ -120,8 +120,7 @@ def _genotypes(ctx: RuleContext) -> str:
 
 
 def _first(ctx: RuleContext, where: str) -> str:
-    return (f"(SELECT * FROM {ctx.t('drug_exposures')} WHERE start_date IS NOT NULL AND {where} "
-            "QUALIFY row_number() OVER (PARTITION BY patient_id ORDER BY start_date, exposure_id) = 1)")
+    return first_rows(ctx, where)
 
 
 def _l07_high_dose(ctx: RuleContext) -> str:

@@ -18,22 +18,22 @@ from gistreg.registry.schema import TABLES
 __all__ = ["RULES"]
 
 
-def _repeats(ctx: RuleContext, parts: list[tuple[str, str, str]]) -> str:
-    """Rows of a :func:`union_rows` relation (with a key ``k``) that repeat the key of an earlier row of
-    the same table: ``u.first_file``/``u.first_row`` locate the first. Repeating keys are found by aggregation
-    first (usually none), so only their rows are sorted."""
-    rows = union_rows(ctx, parts)
-    w = "OVER (PARTITION BY tbl, k ORDER BY source_file, source_row)"
-    return (f"(WITH u AS NOT MATERIALIZED {rows}, d AS (SELECT tbl, k FROM u WHERE k IS NOT NULL GROUP BY tbl, k "
-            f"HAVING count(*) > 1) SELECT u.*, row_number() {w} AS rn, first_value(source_file) {w} AS first_file, "
-            f"first_value(source_row) {w} AS first_row FROM u SEMI JOIN d ON d.tbl = u.tbl AND d.k = u.k)")
-
-
 def _p01_keys(ctx: RuleContext) -> str:
+    """Repeated primary keys of every table in one query. Repeating keys are found per table by aggregation
+    first (usually none), so only the rows holding them are ranked."""
     parts = [(t.name, t.primary_key[0], f'x."{t.primary_key[0]}" AS k') for t in TABLES.values()]
+    dups = " UNION ALL ".join(
+        f"SELECT '{t.name}' AS tbl, x.\"{t.primary_key[0]}\" AS k FROM {ctx.t(t.name)} x "
+        f"WHERE x.\"{t.primary_key[0]}\" IS NOT NULL GROUP BY 2 HAVING count(*) > 1"
+        for t in TABLES.values()
+    )
+    w = "OVER (PARTITION BY u.tbl, u.k ORDER BY u.source_file, u.source_row)"
+    ranked = (f"(SELECT u.*, row_number() {w} AS rn, first_value(u.source_file) {w} AS first_file, "
+              f"first_value(u.source_row) {w} AS first_row FROM {union_rows(ctx, parts)} u "
+              f"SEMI JOIN ({dups}) d ON d.tbl = u.tbl AND d.k = u.k)")
     m = msg("%s is a duplicate %s (first in %s row %s; each %s may occur once)", "u.k", "u.col", "u.first_file",
             "u.first_row", "u.col")
-    return f"SELECT {issue_columns_multi('u.k', m)} FROM {_repeats(ctx, parts)} u WHERE u.rn > 1"
+    return f"SELECT {issue_columns_multi('u.k', m)} FROM {ranked} u WHERE u.rn > 1"
 
 
 def _p01_person(ctx: RuleContext) -> str:
