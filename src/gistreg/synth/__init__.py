@@ -210,9 +210,15 @@ def _bind_nl(p: object) -> nl_background.Writer:
     return lambda rec, rng: cohort_nl.write_patient(rec, rng, p)  # type: ignore[arg-type]
 
 
+def centres_for(n: int) -> int:
+    """Centres of a scaled registry of ``n`` patients: one per 20,000 patients, at least the 9 seed centres,
+    at most :data:`MAX_SITES`."""
+    return min(MAX_SITES, max(len(cal.NL_SITES) + len(cal.JP_SITES), math.ceil(n / 20_000)))
+
+
 def _write_scaled(writer: RegistryWriter, seed: int, n: int, progress: Progress | None,
                   chunk: int) -> dict[str, int]:
-    n_sites = min(MAX_SITES, max(len(cal.NL_SITES) + len(cal.JP_SITES), math.ceil(n / 20_000)))
+    n_sites = centres_for(n)
     rows = [(s, nm, "NL") for s, nm in cal.NL_SITES] + [(s, nm, "JP") for s, nm in cal.JP_SITES]
     for j in range(len(rows), n_sites):
         country = _COUNTRY_CYCLE[(j - len(rows)) % len(_COUNTRY_CYCLE)]

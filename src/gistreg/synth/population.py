@@ -129,7 +129,7 @@ def draw_patients(rng: np.random.Generator, n: int, pid: StrArray, site: IntArra
     """Demographics, diagnosis, genotype and the disease course up to the first advanced-disease day."""
     male = rng.random(n) < cal.POP_MALE
     mean, sd = cal.POP_AGE_MEAN_SD
-    age = np.clip(rng.normal(mean, sd, n), 18.0, 95.0)
+    age = np.clip(rng.normal(mean, sd, n), 18.5, 95.0)
     dx = rng.integers(DX_START, CUT - 60, n)
     group = rng.choice(len(cal.POP_SITE), size=n, p=_probs([p for _, p in cal.POP_SITE]))
     primary = np.zeros(n, dtype=np.int64)
