@@ -130,6 +130,10 @@ def test_integer_times_below_two_to_the_26_are_never_merged() -> None:
         np.array([2**63 + 5, 2**63 + 1], dtype=np.uint64),
         np.array([10**12, 1, 10**12]),
         np.array(["b", "a", "b"]),
+        np.array([2.0, -1.0, 2.0, 0.0]),
+        np.array([1.5, 1.0]),
+        np.array([np.inf, 1.0]),
+        np.array([1e300, 1.0]),
     ],
 )
 def test_encode_counting_pass_equals_unique(labels: np.ndarray) -> None:

@@ -163,7 +163,7 @@ def encode(name: str, values: ArrayLike | None, n: int) -> Codes:
     if miss.any():
         i = int(np.flatnonzero(miss)[0])
         raise InputError(f"{name}: position {i} is missing; every row needs a {name} value")
-    if arr.dtype.kind in "biu" and n > 0:
+    if n > 0 and (arr.dtype.kind in "biu" or (arr.dtype.kind == "f" and _whole_finite(arr))):
         fast = _encode_small_integers(arr, n)
         if fast is not None:
             return fast
@@ -171,8 +171,19 @@ def encode(name: str, values: ArrayLike | None, n: int) -> Codes:
     return Codes(codes.astype(np.int64).reshape(-1), tuple(labels.tolist()))
 
 
+def _whole_finite(arr: FloatArray) -> bool:
+    """Whether every entry of a non-empty float array is a finite whole number (checked block by block)."""
+    low, high = _min_max(arr)
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return False
+    blocks = (arr[i : i + _BLOCK] for i in range(0, arr.shape[0], _BLOCK))
+    return all(bool((np.floor(block) == block).all()) for block in blocks)
+
+
 def _encode_small_integers(arr: NDArray[Any], n: int) -> Codes | None:
-    """Codes for integer/boolean labels with a small range by one counting pass (same result as ``np.unique``).
+    """Codes for integer/boolean (or whole-number float) labels with a small range by one counting pass.
+
+    Gives the same codes and labels as ``np.unique``.
 
     Returns ``None`` when the range is too wide for a counting table (more than ``max(n, 65536)`` values).
     Labels that already are ``0..k-1`` in int64 are used as their own codes without a copy (codes are never
