@@ -65,6 +65,8 @@ _DATES = [
             "birth_date_precision", "Y"),
     Variant("precision-follows-format", "patients", {"birth_date": "1950", "birth_date_precision": "M"},
             "birth_date_precision", "Y", rule="D09"),
+    Variant("invalid-month-with-precision", "patients", {"birth_date": "1950-13", "birth_date_precision": "M"},
+            "birth_date", None, rule="T01", also=("birth_date_precision", None)),
     Variant("invalid-day", "drug_exposures", {"stop_date": "2019-02-30"}, "stop_date", None, rule="T01",
             message="2019-02-30 is not a valid date (expected YYYY-MM-DD, YYYY-MM or YYYY)",
             also=("stop_date_precision", None)),

@@ -41,7 +41,8 @@ from gistreg.registry.schema import TABLES, Column, Table
 __all__ = ["TypingResult", "type_table", "type_tables"]
 
 _NUMBER_RE = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
-_DAY_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([ T]00:00(:00(\.0+)?)?)?"
+_DAY10_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_DAY_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T]00:00(:00(\.0+)?)?"
 _MONTH_RE = r"[0-9]{4}-[0-9]{2}"
 _YEAR_RE = r"[0-9]{4}"
 _TRUE = ("true", "yes", "1")
@@ -89,18 +90,23 @@ def _drop_maps(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _date_formats(col: Column, has_precision: bool) -> tuple[str, str]:
-    """(typed expression, imputed-precision expression) for a date column, over trimmed raw ``r``."""
+    """(typed expression, imputed-precision expression) for a date column, over trimmed raw ``r``.
+
+    The length picks the one pattern to match (one regular expression per value): 10 characters a full date,
+    7 a month, 4 a year; other lengths a full date with a midnight time.
+    """
     r = f"r_{col.name}"
-    day = f"CASE WHEN regexp_full_match({r}, '{_DAY_RE}') THEN TRY_CAST(left({r}, 10) AS DATE) END"
+    full = (f"WHEN 10 THEN CASE WHEN regexp_full_match({r}, '{_DAY10_RE}') THEN TRY_CAST({r} AS DATE) END "
+            f"ELSE CASE WHEN regexp_full_match({r}, '{_DAY_RE}') THEN TRY_CAST(left({r}, 10) AS DATE) END END")
     if not has_precision:
-        return day, "NULL"
+        return f"CASE length({r}) {full}", "NULL"
     typed = (
-        f"CASE WHEN regexp_full_match({r}, '{_DAY_RE}') THEN TRY_CAST(left({r}, 10) AS DATE) "
-        f"WHEN regexp_full_match({r}, '{_MONTH_RE}') THEN TRY_CAST({r} || '-15' AS DATE) "
-        f"WHEN regexp_full_match({r}, '{_YEAR_RE}') THEN TRY_CAST({r} || '-07-01' AS DATE) END"
+        f"CASE length({r}) "
+        f"WHEN 7 THEN CASE WHEN regexp_full_match({r}, '{_MONTH_RE}') THEN TRY_CAST({r} || '-15' AS DATE) END "
+        f"WHEN 4 THEN CASE WHEN regexp_full_match({r}, '{_YEAR_RE}') THEN TRY_CAST({r} || '-07-01' AS DATE) END "
+        f"{full}"
     )
-    fmt = (f"CASE WHEN regexp_full_match({r}, '{_MONTH_RE}') THEN 'M' "
-           f"WHEN regexp_full_match({r}, '{_YEAR_RE}') THEN 'Y' ELSE 'D' END")
+    fmt = f"CASE length({r}) WHEN 7 THEN 'M' WHEN 4 THEN 'Y' ELSE 'D' END"  # read only where the date typed
     return typed, fmt
 
 
@@ -196,8 +202,8 @@ def _typing_sql(table: Table, source: str, staged_cols: set[str]) -> str:
         out.append(f"CASE WHEN r_{col.name} IS NULL THEN {missing} WHEN {fail} THEN r_{col.name} END "
                    f"AS {quote('_e_' + col.name)}")
     for d, p in table.date_precision_columns.items():
-        out.append(f"CASE WHEN f_{d} <> 'D' AND t_{p} IS NOT NULL AND t_{p} <> f_{d} THEN r_{p} END "
-                   f"AS {quote('_p_' + d)}")
+        out.append(f"CASE WHEN t_{d} IS NOT NULL AND f_{d} <> 'D' AND t_{p} IS NOT NULL AND t_{p} <> f_{d} "
+                   f"THEN r_{p} END AS {quote('_p_' + d)}")
     level3 = f"SELECT {', '.join(out)}, source_file, source_row FROM ({level2}) l2{extra_join}"
     markers = ", ".join(quote(m) for m in _failure_columns(table))
     keep = ", ".join(quote(c.name) for c in table.columns)
