@@ -374,7 +374,7 @@ def _write_analysed(buf: RowBuffer, rng: np.random.Generator, p: _Pt, pid: str, 
         rec.scan(d, baseline=False, size=size, hu=hu, response=resp, new_lesion="yes" if new else "no")
         if resp == "PD":
             rec.progression(d)
-    elif p.os_days > 80 and p.cens_days > 80 and rng.random() < 0.5:
+    elif has_baseline and p.os_days > 80 and p.cens_days > 80 and rng.random() < 0.5:
         rec.scan(p.index + 61 + int(rng.integers(-8, 9)), baseline=False, size=None, hu=None, response="NE",
                  new_lesion=None, nontarget="NE")
     _post_index_aes(rec, rng, p, treat_start, max(treat_start, treat_end))

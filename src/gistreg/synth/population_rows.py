@@ -224,8 +224,8 @@ def _ae_rows(writer: RegistryWriter, rng: np.random.Generator, p: pop.Patients, 
     k = s.pat.size
     seg_end = np.where(s.stop == NA, end[s.pat], s.stop)
     onset = s.start + rng.integers(7, 91, k)
-    has = (rng.random(k) < 0.45) & (onset <= seg_end)
     tox = (s.stop_reason == pop.TOX) & (s.stop != NA)
+    has = (rng.random(k) < 0.45) & (onset <= seg_end) & ~tox
     t_on = np.maximum(s.start, s.stop - rng.integers(3, 21, k))
     pats = np.concatenate([s.pat[has], s.pat[tox]])
     on = np.concatenate([onset[has], t_on[tox]])
