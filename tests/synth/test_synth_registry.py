@@ -70,9 +70,9 @@ def test_scaled_registry_is_written_chunk_by_chunk(monkeypatch: pytest.MonkeyPat
     calls: list[tuple[int, int, int]] = []
     original = synth.write_chunk
 
-    def spy(writer: Any, seed: int, chunk: int, first: int, n: int, sites: Any) -> None:
+    def spy(writer: Any, seed: int, chunk: int, first: int, n: int, sites: Any, *, stream: int = 0) -> None:
         calls.append((chunk, first, n))
-        original(writer, seed, chunk, first, n, sites)
+        original(writer, seed, chunk, first, n, sites, stream=stream)
 
     monkeypatch.setattr(synth, "write_chunk", spy)
     progress: list[tuple[str, int, int]] = []

@@ -165,8 +165,8 @@ def _write_default(writer: RegistryWriter, seed: int, progress: Progress | None,
         progress("synthesise", done, total)
     sites = Sites(np.array([s for s, _ in _INTERNATIONAL]), np.zeros(len(_INTERNATIONAL), dtype=bool),
                   np.full(len(_INTERNATIONAL), 1.0 / len(_INTERNATIONAL)))
-    _write_population(writer, seed + 1, DEFAULT_INTERNATIONAL, sites, chunk,
-                      lambda d: progress("synthesise", done + d, total) if progress else None)
+    _write_population(writer, seed, DEFAULT_INTERNATIONAL, sites, chunk,
+                      lambda d: progress("synthesise", done + d, total) if progress else None, stream=1)
     cohorts["international"] = DEFAULT_INTERNATIONAL
     return cohorts, achieved
 
@@ -233,11 +233,11 @@ def _write_scaled(writer: RegistryWriter, seed: int, n: int, progress: Progress 
 
 
 def _write_population(writer: RegistryWriter, seed: int, n: int, sites: Sites, chunk: int,
-                      report: Callable[[int], object] | None) -> None:
+                      report: Callable[[int], object] | None, *, stream: int = 0) -> None:
     done = 0
     for c in range(math.ceil(n / chunk)):
         size = min(chunk, n - done)
-        write_chunk(writer, seed, c, done, size, sites)
+        write_chunk(writer, seed, c, done, size, sites, stream=stream)
         done += size
         if report:
             report(done)

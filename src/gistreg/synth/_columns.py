@@ -20,12 +20,20 @@ _EPOCH = dt.date(1970, 1, 1).toordinal()
 NA = -1  # missing date / number marker in integer columns
 
 
+_FIRST = dt.date(1900, 1, 1).toordinal()
+_LAST = dt.date(2100, 12, 31).toordinal()
+#: ISO text of every day 1900–2100 (index: ordinal − _FIRST), then "" for missing values.
+_ISO = np.append(np.datetime_as_string(np.arange(_FIRST - _EPOCH, _LAST - _EPOCH + 1).astype("datetime64[D]"),
+                                       unit="D"), "")
+
+
 def dates(ordinals: IntArray, missing: BoolArray | None = None) -> StrArray:
-    """ISO dates of day ordinals; empty where ``missing`` (or where the ordinal is ``NA``)."""
+    """ISO dates of day ordinals (1900–2100); empty where ``missing`` (or where the ordinal is ``NA``)."""
     o = np.asarray(ordinals, dtype=np.int64)
     miss = (o == NA) if missing is None else (missing | (o == NA))
-    out = np.datetime_as_string((np.where(miss, _EPOCH, o) - _EPOCH).astype("datetime64[D]"), unit="D")
-    return np.where(miss, "", out)
+    idx = np.where(miss, _ISO.size - 1, np.clip(o - _FIRST, 0, _ISO.size - 2))
+    out: StrArray = _ISO[idx]
+    return out
 
 
 def ints(values: IntArray, missing: BoolArray | None = None) -> StrArray:

@@ -76,9 +76,14 @@ def _truncate(s: pop.Segments, end: IntArray, dead: BoolArray) -> pop.Segments:
     return s
 
 
-def write_chunk(writer: RegistryWriter, seed: int, chunk: int, first_index: int, n: int, sites: Sites) -> None:
-    """Generate ``n`` patients (numbered from ``first_index``) and append their rows to the files."""
-    rng = np.random.default_rng([seed, 900, chunk])
+def write_chunk(writer: RegistryWriter, seed: int, chunk: int, first_index: int, n: int, sites: Sites, *,
+                stream: int = 0) -> None:
+    """Generate ``n`` patients (numbered from ``first_index``) and append their rows to the files.
+
+    The chunk's generator is seeded by (``seed``, ``stream``, ``chunk``): stream 0 is the scaled registry,
+    stream 1 the international centres of the default registry.
+    """
+    rng = np.random.default_rng([seed, 900 + stream, chunk])
     site = rng.choice(sites.ids.size, size=n, p=sites.weights)
     number = np.char.zfill((np.arange(n) + first_index + 1).astype(str), 7)
     pid = np.char.add(np.char.add(sites.ids[site], "-"), number)
