@@ -206,8 +206,8 @@ def _write_nl(writer: RegistryWriter, seed: int) -> tuple[dict[str, int], dict[s
     return dict(sorted(cohorts.items())), achieved
 
 
-def _bind_nl(p: object) -> nl_background.Writer:
-    return lambda rec, rng: cohort_nl.write_patient(rec, rng, p)  # type: ignore[arg-type]
+def _bind_nl(p: cohort_nl.NlPatient) -> nl_background.Writer:
+    return lambda rec, rng: cohort_nl.write_patient(rec, rng, p)
 
 
 def centres_for(n: int) -> int:

@@ -464,7 +464,11 @@ def _write_escalation_line(rec: PatientRecord, rng: np.random.Generator, p: _Pt,
     return None, {"imatinib", agent}
 
 
-def build(seed: int) -> tuple[list[tuple[str, _Pt]], NlOutcome, np.random.Generator]:
+#: One calibrated patient of the 110 (opaque outside this module; written by :func:`write_patient`).
+NlPatient = _Pt
+
+
+def build(seed: int) -> tuple[list[tuple[str, NlPatient]], NlOutcome, np.random.Generator]:
     """Calibrate the 110; returns them (with their arm) and the achieved outcome, before writing."""
     rng = np.random.default_rng([seed, 200])
     pts = _patients(rng)
@@ -490,9 +494,9 @@ def build(seed: int) -> tuple[list[tuple[str, _Pt]], NlOutcome, np.random.Genera
     return [(p.arm, p) for p in pts], outcome, rng
 
 
-def write_patient(rec: PatientRecord, rng: np.random.Generator, p: _Pt) -> None:
+def write_patient(rec: PatientRecord, rng: np.random.Generator, p: NlPatient) -> None:
     """Write the rows of one calibrated patient."""
     _write(rec, rng, p)
 
 
-__all__ = ["CUT", "DX_LO", "NlOutcome", "build", "write_patient"]
+__all__ = ["CUT", "DX_LO", "NlOutcome", "NlPatient", "build", "write_patient"]
