@@ -64,16 +64,16 @@ def _d01_birth_msg() -> str:
 
 def _d01_age_max(ctx: RuleContext) -> str:
     age = f"date_sub('year', {hi(*_BIRTH)}, {lo(*_DIAG)})"
-    m = msg("%s gives an age at diagnosis of at least %s years (date of birth %s; expected 0–%s)",
-            fmt_date(*_DIAG), age, fmt_date(*_BIRTH), str(ctx.config.max_age))
+    m = msg(f"%s gives an age at diagnosis of at least %s years (date of birth %s; expected 0–{ctx.config.max_age})",
+            fmt_date(*_DIAG), age, fmt_date(*_BIRTH))
     return (f"SELECT {issue_columns('diagnoses', 'x', fmt_date(*_DIAG), m)} {_d01_join(ctx)} "
             f"AND {age} > {ctx.config.max_age}")
 
 
 def _d01_paediatric(ctx: RuleContext) -> str:
     age = f"date_sub('year', {lo(*_BIRTH)}, {hi(*_DIAG)})"
-    m = msg("%s gives an age at diagnosis of %s years: paediatric GIST (under %s, usually SDH-deficient); "
-            "please confirm", fmt_date(*_DIAG), age, str(ctx.config.adult_age))
+    m = msg(f"%s gives an age at diagnosis of %s years: paediatric GIST (under {ctx.config.adult_age}, usually "
+            "SDH-deficient); please confirm", fmt_date(*_DIAG), age)
     return (f"SELECT {issue_columns('diagnoses', 'x', fmt_date(*_DIAG), m)} {_d01_join(ctx)} "
             f"AND {lo(*_BIRTH)} < {hi(*_DIAG)} AND {age} < {ctx.config.adult_age}")
 
