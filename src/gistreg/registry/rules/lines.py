@@ -61,8 +61,8 @@ def _l03(ctx: RuleContext) -> str:
 
 
 def _l08(ctx: RuleContext) -> str:
-    m = msg("dose escalation of %s from %s to %s mg/day with start_reason %s (record why: progression, tdm_low, "
-            "toxicity resolved …; progression-driven and TDM-driven escalations are analysed differently)",
+    m = msg("dose escalation of %s from %s to %s mg/day with start_reason %s (record why, e.g. progression, "
+            "tdm_low or protocol: progression-driven and TDM-driven escalations are analysed differently)",
             "agent", fmt_num("p_dose"), fmt_num("daily_dose_mg"), "coalesce(start_reason, 'empty')")
     return (f"SELECT {issue_columns('drug_exposures', 'x', 'start_reason', m)} FROM {ctx.t('exposure_seq')} x "
             "WHERE agent = p_agent AND daily_dose_mg > p_dose AND (start_reason IS NULL OR start_reason = 'unknown')")
