@@ -233,7 +233,12 @@ def demo(
         typer.echo(format_import_result(result))
         refresh_lines(store)
         typer.echo(format_summary(summarise(store)), nl=False)
+        from gistreg.report.build import run_bundled_studies
+
+        reports = run_bundled_studies(store, out, say=_to_stderr)
         typer.echo(f"\nDemo output in {out}: {export.name}/ (synthetic export), {store.name} (registry).")
+        typer.echo("Study reports: " + ", ".join(p.name for p in reports if p.suffix in (".html", ".docx")))
+        typer.echo(f"Figures, datasets and result records: {len(reports)} files in {out}.")
 
 
 @app.command()
@@ -260,6 +265,7 @@ def run(
 ) -> None:
     """Run a study: print attrition, Table 1 and outcomes; write the analysis dataset and all results."""
     from gistreg.cohort.spec import load_spec
+    from gistreg.report.build import write_report
     from gistreg.report.text import format_study
     from gistreg.study.output import write_study_outputs
     from gistreg.study.run import open_registry, run_study
@@ -271,6 +277,7 @@ def run(
         result = run_study(study, open_registry(str(registry)), progress=lambda m: _to_stderr(f"{study.id}: {m}"))
         typer.echo(format_study(result))
         written = write_study_outputs(result, out)
+        written += write_report(result, out)
         typer.echo(f"\nWrote {', '.join(p.name for p in written)} to {out}.")
 
 

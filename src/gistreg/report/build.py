@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from gistreg.report.docx import write_docx
@@ -40,4 +41,35 @@ def write_report(res: StudyResult, out: Path) -> list[Path]:
     return written
 
 
-__all__ = ["write_report"]
+
+def bundled_study_specs() -> list[Path]:
+    """The study specs shipped with the package (copies of the repository's ``studies/`` folder)."""
+    from importlib.resources import files
+
+    root = Path(str(files("gistreg") / "data" / "studies"))
+    return sorted(root.glob("*.yaml"))
+
+
+def run_bundled_studies(registry: Path, out: Path, *, say: Callable[[str], None]) -> list[Path]:
+    """Run every bundled study over ``registry``; write its records and the full report into ``out``."""
+    from gistreg.cohort.spec import load_spec
+    from gistreg.study.output import write_study_outputs
+    from gistreg.study.run import open_registry, run_study
+
+    written: list[Path] = []
+    for path in bundled_study_specs():
+        spec = load_spec(path)
+        say(f"running study {spec.id} …")
+        sid = spec.id
+
+        def progress(m: str, sid: str = sid) -> None:
+            say(f"{sid}: {m}")
+
+        res = run_study(spec, open_registry(str(registry)), progress=progress)
+        written += write_study_outputs(res, out)
+        say(f"{spec.id}: writing the report")
+        written += write_report(res, out)
+    return written
+
+
+__all__ = ["bundled_study_specs", "run_bundled_studies", "write_report"]
