@@ -50,7 +50,7 @@ from benchmarks.peers import (
 )
 
 HERE = Path(__file__).resolve().parent
-R_TOOL = "R survival"
+R_TOOL = "R"
 TOOL_ORDER: tuple[str, ...] = (*TOOLS, R_TOOL, "python")
 FULL_SIZES: tuple[int, ...] = (10**4, 10**5, 10**6, 10**7)
 QUICK_SIZES: tuple[int, ...] = (10**4, 10**5)
@@ -107,7 +107,10 @@ def _median_time(run: Callable[[], Values], repeat: int, budget: float | None) -
     return statistics.median(times), len(times), values
 
 
-def _projected(history: dict[tuple[str, str], tuple[int, float]], task: str, tool: str, n: int) -> float | None:
+History = dict[tuple[str, str], tuple[int, float]]
+
+
+def _projected(history: History, task: str, tool: str, n: int) -> float | None:
     prev = history.get((task, tool))
     if prev is None:
         return None
@@ -132,35 +135,36 @@ def _warm_up(adapters: Sequence[Adapter], cfg: Config) -> None:
             adapter.run(adapter.prepare(small))
 
 
-def _python_cells(cfg: Config, log: Log, data_notes: list[str]) -> list[Cell]:
-    """All Python tools on all array tasks, size by size (Fisher once: it does not depend on n)."""
-    tools = [t for t in cfg.tools if tool_available(t)]
-    adapters = [a for task in cfg.tasks if task in TASKS for a in adapters_for(task) if a.tool in tools]
-    _warm_up(adapters, cfg)
+def _over_budget(history: History, task: str, tool: str, n: int, cfg: Config) -> Cell | None:
+    """A "skipped" cell when the tool's projected time at ``n`` exceeds the budget, else None."""
+    proj = _projected(history, task, tool, n)
+    if proj is None or proj <= cfg.budget:
+        return None
+    return Cell(task, _task_n(task, n), tool, None, 0, f"skipped (projected {proj:.0f} s > budget {cfg.budget:.0f} s)")
+
+
+def _python_size(
+    adapters: Sequence[Adapter], tools: Sequence[str], data: BenchData, first: bool, cfg: Config,
+    history: History, log: Log,
+) -> list[Cell]:
+    """All Python tools on all array tasks at one size (Fisher only at the first size: it does not depend on n)."""
+    n = data.n
     cells: list[Cell] = []
-    history: dict[tuple[str, str], tuple[int, float]] = {}
-    for i, n in enumerate(cfg.sizes):
-        data = make_data(n, seed=cfg.seed)
-        data_notes.append(f"n={n}: {data.censored_fraction:.1%} censored, {data.distinct_times} distinct times")
-        log(data_notes[-1])
-        for task in (t for t in cfg.tasks if t in TASKS):
-            if task == "fisher" and i > 0:
+    for task in (t for t in cfg.tasks if t in TASKS):
+        if task == "fisher" and not first:
+            continue
+        cells += [Cell(task, _task_n(task, n), tool, None, 0, NOT_SUPPORTED[(task, tool)])
+                  for tool in tools if (task, tool) in NOT_SUPPORTED]
+        for adapter in (a for a in adapters if a.task == task):
+            skipped = _over_budget(history, task, adapter.tool, n, cfg) if adapter.tool != "gistreg" else None
+            if skipped is not None:
+                cells.append(skipped)
                 continue
-            for tool in tools:
-                if (task, tool) in NOT_SUPPORTED:
-                    cells.append(Cell(task, _task_n(task, n), tool, None, 0, NOT_SUPPORTED[(task, tool)]))
-            for adapter in (a for a in adapters if a.task == task):
-                proj = _projected(history, task, adapter.tool, n)
-                if adapter.tool != "gistreg" and proj is not None and proj > cfg.budget:
-                    note = f"skipped (projected {proj:.0f} s > budget {cfg.budget:.0f} s)"
-                    cells.append(Cell(task, _task_n(task, n), adapter.tool, None, 0, note))
-                    continue
-                cell = _measure(adapter, data, cfg, _task_n(task, n))
-                log(f"  {task:14s} {adapter.tool:16s} {_fmt_seconds(cell.seconds):>9s} {cell.note}")
-                cells.append(cell)
-                if cell.seconds is not None:
-                    history[(task, adapter.tool)] = (n, cell.seconds)
-        del data
+            cell = _measure(adapter, data, cfg, _task_n(task, n))
+            log(f"  {task:14s} {adapter.tool:16s} {_fmt_seconds(cell.seconds):>9s} {cell.note}")
+            cells.append(cell)
+            if cell.seconds is not None:
+                history[(task, adapter.tool)] = (n, cell.seconds)
     return cells
 
 
@@ -182,57 +186,48 @@ def r_version() -> str | None:
     return "R " + out.stdout.strip()
 
 
-def _r_cells(cfg: Config, log: Log) -> list[Cell]:
-    """Time R survival / stats at each size up to ``r_max_n`` (Fisher at the first size only)."""
-    tasks = [t for t in cfg.tasks if t in TASKS]
+def _r_size(data: BenchData, first: bool, cfg: Config, history: History, tmp: Path, log: Log) -> list[Cell]:
+    """Time R survival / stats at one size (Fisher only at the first size), from a CSV of the same data."""
+    n = data.n
     cells: list[Cell] = []
-    history: dict[tuple[str, str], tuple[int, float]] = {}
+    todo = []
+    for task in (t for t in cfg.tasks if t in TASKS and (first or t != "fisher")):
+        skipped = _over_budget(history, task, R_TOOL, n, cfg)
+        if skipped is not None:
+            cells.append(skipped)
+        else:
+            todo.append(task)
+    if not todo:
+        return cells
+    csv, out = tmp / f"bench_{n}.csv", tmp / f"bench_{n}.json"
+    write_csv(data, csv)
     table = ",".join(str(v) for v in fisher_table().ravel())
-    with tempfile.TemporaryDirectory(prefix="gistreg-bench-") as tmp:
-        for i, n in enumerate(s for s in cfg.sizes if s <= cfg.r_max_n):
-            todo = []
-            for task in tasks:
-                if task == "fisher" and i > 0:
-                    continue
-                proj = _projected(history, task, R_TOOL, n)
-                if proj is not None and proj > cfg.budget:
-                    note = f"skipped (projected {proj:.0f} s > budget {cfg.budget:.0f} s)"
-                    cells.append(Cell(task, _task_n(task, n), R_TOOL, None, 0, note))
-                else:
-                    todo.append(task)
-            if not todo:
-                continue
-            csv = Path(tmp) / f"bench_{n}.csv"
-            out = Path(tmp) / f"bench_{n}.json"
-            write_csv(make_data(n, seed=cfg.seed), csv)
-            cmd = ["Rscript", str(HERE / "r_bench.R"), str(csv), str(out), str(cfg.repeat), str(cfg.budget),
-                   ",".join(todo), table]
-            try:
-                subprocess.run(cmd, check=True, capture_output=True, text=True,
-                               timeout=cfg.budget * (len(todo) + 1) + 300)
-                rows = json.loads(out.read_text(encoding="utf-8"))
-            except (subprocess.SubprocessError, OSError, ValueError) as exc:
-                cells.extend(Cell(t, _task_n(t, n), R_TOOL, None, 0, f"error: {type(exc).__name__}") for t in todo)
-                continue
-            finally:
-                csv.unlink(missing_ok=True)
-            for row in rows:
-                task = str(row["task"])
-                values = {k: float(v) if v is not None else float("nan") for k, v in row["values"].items()}
-                note = _R_NOTES.get(task, "")
-                cell = Cell(task, _task_n(task, n), R_TOOL, float(row["seconds"]), int(row["runs"]), note, values)
-                log(f"  {task:14s} {R_TOOL:16s} {_fmt_seconds(cell.seconds):>9s} (timed inside R)")
-                cells.append(cell)
-                history[(task, R_TOOL)] = (n, cell.seconds or 0.0)
+    cmd = ["Rscript", str(HERE / "r_bench.R"), str(csv), str(out), str(cfg.repeat), str(cfg.budget), ",".join(todo),
+           table]
+    try:
+        subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=cfg.budget * (len(todo) + 1) + 300)
+        rows = json.loads(out.read_text(encoding="utf-8"))
+    except (subprocess.SubprocessError, OSError, ValueError) as exc:
+        return cells + [Cell(t, _task_n(t, n), R_TOOL, None, 0, f"error: {type(exc).__name__}") for t in todo]
+    finally:
+        csv.unlink(missing_ok=True)
+    for row in rows:
+        task = str(row["task"])
+        values = {k: float(v) if v is not None else float("nan") for k, v in row["values"].items()}
+        cell = Cell(task, _task_n(task, n), R_TOOL, float(row["seconds"]), int(row["runs"]), _R_NOTES.get(task, ""),
+                    values)
+        log(f"  {task:14s} {R_TOOL:16s} {_fmt_seconds(cell.seconds):>9s} (timed inside R)")
+        cells.append(cell)
+        history[(task, R_TOOL)] = (n, float(row["seconds"]))
     return cells
 
 
 _R_NOTES = {
-    "km": "survfit ~ group + quantile(); log CI",
-    "logrank": "survdiff",
-    "logrank_strat": "survdiff + strata()",
-    "cox": "coxph(ties='efron')",
-    "fisher": "fisher.test (exact)",
+    "km": "survival::survfit ~ group + quantile(); log CI",
+    "logrank": "survival::survdiff",
+    "logrank_strat": "survival::survdiff + strata()",
+    "cox": "survival::coxph(ties='efron')",
+    "fisher": "stats::fisher.test (exact)",
 }
 
 
@@ -278,12 +273,25 @@ class BenchRun:
 
 
 def run_benchmarks(cfg: Config, log: Log = _quiet) -> BenchRun:
-    """Run every requested task for every available tool."""
+    """Run every requested task for every available tool, size by size: Python tools, then R on the same data."""
     notes: list[str] = []
     load = load_average()
-    cells = _python_cells(cfg, log, notes)
-    if cfg.use_r and r_version() is not None:
-        cells += _r_cells(cfg, log)
+    tools = [t for t in cfg.tools if tool_available(t)]
+    adapters = [a for task in cfg.tasks if task in TASKS for a in adapters_for(task) if a.tool in tools]
+    _warm_up(adapters, cfg)
+    use_r = cfg.use_r and r_version() is not None
+    cells: list[Cell] = []
+    py_history: History = {}
+    r_history: History = {}
+    with tempfile.TemporaryDirectory(prefix="gistreg-bench-") as tmp:
+        for i, n in enumerate(cfg.sizes):
+            data = make_data(n, seed=cfg.seed)
+            notes.append(f"n={n}: {data.censored_fraction:.1%} censored, {data.distinct_times} distinct times")
+            log(notes[-1])
+            cells += _python_size(adapters, tools, data, i == 0, cfg, py_history, log)
+            if use_r and n <= cfg.r_max_n:
+                cells += _r_size(data, i == 0, cfg, r_history, Path(tmp), log)
+            del data
     if "import" in cfg.tasks:
         cells += _import_cells(cfg, log)
     return BenchRun(tuple(cells), tuple(notes), load)
