@@ -10,19 +10,34 @@ from __future__ import annotations
 from gistreg.report import format as f
 from gistreg.study.run import StudyResult
 
+_ORIGIN = {"anchor_start": "the start of the index treatment", "anchor_end": "the end of the index treatment",
+           "next_start": "the start of the next treatment line", "diagnosis": "diagnosis"}
 _CONF = {"log": "log", "log-log": "log-log (complementary log-log)", "plain": "plain (linear)"}
+
+
+_EVENT = {
+    "os": "death from any cause",
+    "pfs": "the first progression after time zero or death",
+    "ttf": "discontinuation of the referenced line for any reason or death",
+    "ttnt": "the start of the next treatment line or death",
+    "dot": "discontinuation of the referenced line",
+    "pfs2": "progression after the start of the following line or death",
+}
 
 
 def _endpoint_rules(res: StudyResult) -> list[str]:
     out = []
     for ep in res.spec.endpoints:
-        origin = ep.origin if isinstance(ep.origin, str) else str(ep.origin)
-        rule = (f"{ep.label or ep.name} ({ep.name}, {ep.kind}) was measured from {origin}; patients without the "
-                f"event were censored at the data cut or, without contact for more than {ep.ltfu_months:g} months, "
-                "at the last contact (lost to follow-up)")
-        if ep.kind.lower() == "pfs":
-            rule += f"; progression-free survival was censored at the {ep.pfs_censor.replace('_', ' ')}"
-        out.append(rule + ".")
+        origin = _ORIGIN.get(res.spec.index if ep.origin == "index" else ep.origin, str(ep.origin))
+        kind = ep.kind.lower()
+        censor = "at the last contact (capped at the data cut)"
+        if kind == "pfs":
+            censor = ("at the last tumour assessment without progression" if ep.pfs_censor == "last_assessment"
+                      else "at the last contact (capped at the data cut)")
+        rule = (f"{ep.label or ep.name} ({ep.name}) was measured from {origin} to {_EVENT.get(kind, kind)}; "
+                f"patients without the event were censored {censor}; patients alive without contact in the "
+                f"{ep.ltfu_months:g} months before the data cut were counted as lost to follow-up.")
+        out.append(rule)
     return out
 
 
@@ -69,7 +84,7 @@ def results_text(res: StudyResult) -> str:
              + ", ".join(f"{name} n = {n}" for name, n in a.arms) + "."]
     for o in res.outcomes:
         meds = "; ".join(f"{arm} {f.median_ci(o.median[i], o.median_ci_lower[i], o.median_ci_upper[i])} months "
-                         f"({o.events[i]}/{o.n[i]} events)" for i, arm in enumerate(o.arms))
+                         f"({o.events[i]}/{o.n[i]} events)" for i, arm in enumerate(o.arms) if o.n[i])
         sent = f"Median {o.label.lower() if o.label else o.endpoint} was {meds}"
         if o.logrank is not None:
             sent += f" (log-rank p = {f.pvalue(o.logrank.p_value)})"
