@@ -39,6 +39,11 @@ def write_docx(res: StudyResult, figures: Sequence[tuple[str, bytes]], path: Pat
         for i, r in enumerate(t.rows, start=1):
             for j, c in enumerate(r):
                 wt.cell(i, j).text = c.strip()
+        for i, row in enumerate(wt.rows):
+            for cell in row.cells:
+                for run in (r for par in cell.paragraphs for r in par.runs):
+                    run.font.size = Pt(8)
+                    run.bold = i == 0
         for n in t.footnotes:
             doc.add_paragraph(n).runs[0].font.size = Pt(8)
     doc.add_heading("Figures", level=1)
