@@ -366,6 +366,32 @@ def results_table(cells: Sequence[Cell]) -> str:
     return "\n".join(lines)
 
 
+def tolerance(tool: str, key: str) -> float:
+    """How far a peer's number may be from gistreg's, relative to max(1, |gistreg|), and still agree."""
+    if key.startswith("median"):
+        return 1e-9  # medians and their limits are observed days: equal, not close
+    if tool == "scipy" and key == "p":
+        return 0.02  # SciPy's r x c Fisher p is Monte Carlo (9999 tables)
+    return 1e-6
+
+
+def disagreements(cells: Sequence[Cell]) -> list[str]:
+    """One line per number where a tool and gistreg disagree beyond :func:`tolerance`."""
+    refs = _reference(cells)
+    out = []
+    for c in sorted(cells, key=_sort_key):
+        ref = refs.get((c.task, c.n, c.key))
+        if c.tool == "gistreg" or ref is None:
+            continue
+        for k in sorted(c.values.keys() & ref.values.keys()):
+            a, b = c.values[k], ref.values[k]
+            if a != a and b != b:
+                continue
+            if not abs(a - b) <= tolerance(c.tool, k) * max(1.0, abs(b)):
+                out.append(f"- {c.tool}, {c.task}, n={_fmt_n(c.n)}: {k} = {a:.10g}, gistreg {b:.10g}")
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """One speed target and how the run measured it."""
@@ -453,6 +479,7 @@ def report(bench: BenchRun, cfg: Config, command: str) -> str:
     versions = [f"Python {platform.python_version()}", f"numpy {tool_version_of('numpy')}",
                 f"pandas {tool_version_of('pandas')}"]
     versions += [f"{t} {tool_version(t)}" for t in TOOLS if t in cfg.tools]
+    versions.insert(0, f"gistreg commit {git_commit()}")
     rv = r_version() if cfg.use_r else None
     versions.append(rv if rv is not None else "R: not run")
     return "\n".join([
@@ -475,11 +502,27 @@ def report(bench: BenchRun, cfg: Config, command: str) -> str:
         "",
         targets_table(evaluate_targets(cells)),
         "",
+        "## Disagreements with gistreg",
+        "",
+        *(disagreements(cells) or ["None: every shared number agrees (medians exactly, others to 1e-6)."]),
+        "",
         "## All timings",
         "",
         results_table(cells),
         "",
     ])
+
+
+def git_commit() -> str:
+    """Short hash of the checked-out commit, with ``+changes`` when the work tree differs from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True,
+                              check=True, timeout=30).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "../src"], cwd=HERE,
+                               capture_output=True, text=True, check=True, timeout=30).stdout.strip()
+    except (subprocess.SubprocessError, OSError):
+        return "unknown"
+    return head + (" + uncommitted changes in src/" if dirty else "")
 
 
 def tool_version_of(dist: str) -> str:

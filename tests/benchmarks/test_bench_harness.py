@@ -101,6 +101,15 @@ def test_every_installed_peer_agrees_with_gistreg(run: Any) -> None:
             assert abs(got - want) <= tol, (cell.tool, cell.task, key, got, want)
 
 
+def test_report_flags_a_disagreeing_peer_and_no_real_one(run: Any) -> None:
+    assert bench.disagreements(run.cells) == []
+    ref = bench.Cell("logrank", 10, "gistreg", 0.1, 1, values={"chi2": 10838.2})
+    bad = bench.Cell("logrank", 10, "scipy", 0.2, 1, values={"chi2": 27722.4})
+    good = bench.Cell("logrank", 10, "statsmodels", 0.2, 1, values={"chi2": 10838.2 * (1 + 1e-9)})
+    flagged = bench.disagreements([ref, bad, good])
+    assert len(flagged) == 1 and "scipy" in flagged[0] and "27722.4" in flagged[0]
+
+
 def test_every_installed_peer_ran(run: Any) -> None:
     for adapter in peers.ADAPTERS:
         if adapter.tool == "gistreg" or not peers.tool_available(adapter.tool):
