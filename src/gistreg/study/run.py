@@ -160,6 +160,10 @@ def _outcomes(spec: StudySpec, data: pa.Table, arms: tuple[str, ...]) -> tuple[E
         days = np.array([np.nan if v is None else float(v) for v in data.column(f"{ep.name}_days").to_pylist()])
         ev = np.array([0.0 if v is None else float(v) for v in data.column(f"{ep.name}_event").to_pylist()])
         cens = np.asarray([v or "" for v in data.column(f"{ep.name}_censor").to_pylist()], dtype=str)
+        if np.isnan(days).all():
+            # No patient has this endpoint (e.g. an empty cohort in a small registry): nothing to estimate;
+            # the attrition and Table 1 still say how many patients there are.
+            continue
         out.append(analyse_endpoint(
             ep.name, ep.label, arms, arm, days, ev, cens,
             reference=spec.analyses.reference_arm, conf_type=spec.analyses.conf_type,
