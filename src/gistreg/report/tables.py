@@ -26,7 +26,8 @@ class TableSpec:
     footnotes: tuple[str, ...] = ()
 
 
-def _continuous_cell(row: Table1Row, i: int) -> str:
+def continuous_cell(row: Table1Row, i: int) -> str:
+    """The cell of a continuous Table 1 row for arm ``i``: median (range) or mean (SD), with missing count."""
     _n, med, lo, hi, mean, sd = row.summary[i]
     if row.summary_style == "mean_sd":
         cell = f"{f.num(mean)} ({f.num(sd)})"
@@ -50,7 +51,7 @@ def table1_spec(res: StudyResult) -> TableSpec:
             notes.append(f"{row.label}: {row.note}")
         if row.kind == "continuous":
             style = "mean (SD)" if row.summary_style == "mean_sd" else "median (range)"
-            rows.append((f"{row.label}, {style}", *[_continuous_cell(row, i) for i in range(len(arms))], mark))
+            rows.append((f"{row.label}, {style}", *[continuous_cell(row, i) for i in range(len(arms))], mark))
             continue
         rows.append((row.label, *[""] * len(arms), mark))
         for lc in row.levels:
@@ -183,5 +184,16 @@ def render_text(t: TableSpec) -> str:
     return "\n".join([*out, *t.footnotes])
 
 
-__all__ = ["TableSpec", "adverse_events_spec", "attrition_spec", "outcomes_spec", "render_csv", "render_markdown",
-           "render_text", "response_spec", "study_tables", "table1_spec"]
+__all__ = [
+    "TableSpec",
+    "adverse_events_spec",
+    "attrition_spec",
+    "continuous_cell",
+    "outcomes_spec",
+    "render_csv",
+    "render_markdown",
+    "render_text",
+    "response_spec",
+    "study_tables",
+    "table1_spec",
+]

@@ -6,8 +6,8 @@ Pure functions from results to strings; printing is the caller's business.
 from __future__ import annotations
 
 from gistreg.report import format as f
+from gistreg.report.tables import continuous_cell
 from gistreg.study.run import StudyResult
-from gistreg.study.table1 import Table1Row
 
 
 def _grid(header: list[str], rows: list[list[str]]) -> str:
@@ -28,15 +28,6 @@ def format_attrition(res: StudyResult) -> str:
     return "\n".join(lines)
 
 
-def _continuous_cell(row: Table1Row, i: int) -> str:
-    _n, med, lo, hi, mean, sd = row.summary[i]
-    if row.summary_style == "mean_sd":
-        cell = f"{f.num(mean)} ({f.num(sd)})"
-    else:
-        cell = f"{f.num(med)} ({f.num(lo)}–{f.num(hi)})"
-    return cell + (f" [{row.n_missing[i]} missing]" if row.n_missing[i] else "")
-
-
 def format_table1(res: StudyResult) -> str:
     """Table 1 with n (%) or median (range) / mean (SD) per arm, the p-value and the test per row."""
     arms = res.arms
@@ -46,7 +37,7 @@ def format_table1(res: StudyResult) -> str:
     for row in res.table1:
         if row.kind == "continuous":
             style = "mean (SD)" if row.summary_style == "mean_sd" else "median (range)"
-            rows.append([f"{row.label}, {style}", *[_continuous_cell(row, i) for i in range(len(arms))],
+            rows.append([f"{row.label}, {style}", *[continuous_cell(row, i) for i in range(len(arms))],
                          f.pvalue(row.p_value), row.test_name])
             continue
         rows.append([row.label, *[""] * len(arms), f.pvalue(row.p_value), row.test_name])
