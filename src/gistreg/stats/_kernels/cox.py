@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from gistreg.stats._kernels import counting
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -90,22 +92,24 @@ def seg_cumsum(v: FloatArray, seg: Segments, *, reverse: bool = False) -> FloatA
 
 
 # --------------------------------------------------------------------------------------------- sorted data
-CHUNK = 65536  # rows per pass: keeps temporaries small (a few MB) and reused
+CHUNK = 32768  # rows per pass: keeps temporaries in cache and reused
 
 
 @dataclass(frozen=True, slots=True)
 class CoxArrays:
-    """Data sorted by stratum, then time descending, with the tie structure the kernel needs.
+    """Data sorted by stratum, then time descending, events before censorings, with the tie structure.
 
     Preconditions (the front end guarantees them): finite times, events in {0, 1}, weights > 0, finite covariates,
     strata coded ``0..k-1``.  Row chunks (``chunk_rows``) start at tie-group boundaries, so every tie group and every
-    run lies inside one chunk.
+    run lies inside one chunk.  Within a tie group the events come first, so a run is the first rows of its group;
+    *segments* cut every tie group into its events and its censorings (``seg_start``), which lets one segmented
+    sum give both the tie-group and the run totals.
     """
 
     order: IntArray  # sorted position -> original row
     event: BoolArray
     weight: FloatArray
-    x: FloatArray  # covariates minus their weighted mean, (n, p), C-contiguous
+    xt: FloatArray  # covariates minus their weighted mean, transposed: (p, n), C-contiguous (one row per covariate)
     means: FloatArray
     mean_abs_dev: FloatArray  # weighted mean of |x - mean| per covariate (coxfit6 scales by its inverse)
     wx_dead: FloatArray  # sum of w x over the events (centred)
@@ -120,21 +124,56 @@ class CoxArrays:
     run_weight: FloatArray  # summed case weight of the run's events
     death_run: IntArray  # run of each event
     death_frac: FloatArray  # k/d: share of the run's events removed from the risk set (Efron), k = 0..d-1
+    seg_start: IntArray  # first row of each segment (a tie group's events, or its censorings)
+    group_first_seg: IntArray  # first segment of each tie group
+    run_seg: IntArray  # segment holding each run's events
+    row_slot: IntArray  # 2 * tie group + (0 for an event, 1 for a censoring), per row
     chunk_rows: IntArray  # chunk boundaries (rows), len = chunks + 1
-    chunk_groups: IntArray  # first group of each chunk (+ total)
-    chunk_deaths: IntArray  # first event (index into death_rows) of each chunk (+ total)
-    chunk_runs: IntArray  # first run of each chunk (+ total)
+    chunk_segs: IntArray  # first segment of each chunk (+ total)
+
+    @property
+    def x(self) -> FloatArray:
+        """Centred covariates as an (n, p) view."""
+        out: FloatArray = self.xt.T
+        return out
 
 
-def sort_order(time: FloatArray, strata: IntArray) -> IntArray:
-    """Order by stratum, then time descending (ties in arbitrary order: every use sums over them)."""
-    order = np.argsort(-time).astype(np.int64)
-    if strata.shape[0] and int(strata.max()) > 0:
-        key = strata[order]
-        if int(key.max()) < 32768:
-            key = key.astype(np.int16)  # a stable sort of int16 is a radix sort
-        order = order[np.argsort(key, kind="stable")]
-    return order
+def _argsort_small(key: IntArray, span: int) -> IntArray:
+    """Ascending order of non-negative integer keys below ``span``: radix sorts of 16-bit digits when they fit."""
+    if span <= 1 << 16:
+        return np.argsort(key.astype(np.uint16), kind="stable").astype(np.int64, copy=False)
+    if span <= 1 << 32:
+        low = np.argsort((key & 0xFFFF).astype(np.uint16), kind="stable")
+        high = (key >> 16).astype(np.uint16)[low]
+        return low[np.argsort(high, kind="stable")].astype(np.int64, copy=False)
+    return np.argsort(key).astype(np.int64, copy=False)
+
+
+def sort_order(time: FloatArray, strata: IntArray, event: FloatArray | None = None) -> IntArray:
+    """Order by stratum, then time descending, then (when ``event`` is given) events before censorings."""
+    return _sort_keys(time, strata, event)[0]
+
+
+def _sort_keys(
+    time: FloatArray, strata: IntArray, event: FloatArray | None
+) -> tuple[IntArray, IntArray, FloatArray, int]:
+    """Sorting order, the sorted keys ``(stratum * T + T - 1 - time code) * 2 + censored`` and the coded times.
+
+    Times are coded by one counting pass when they are whole numbers of moderate range, else by one sort
+    (``counting.code_times``); the order is then a radix sort of small integer keys.
+    """
+    codes = counting.code_times(time)
+    n_times = max(codes.values.shape[0], 1)
+    key = codes.index  # a fresh array: overwritten in place
+    np.subtract(n_times - 1, key, out=key)
+    key <<= 1
+    if event is not None:
+        key += event == 0
+    n_strata = int(strata.max()) + 1 if strata.shape[0] else 1
+    if n_strata > 1:
+        key += strata * (2 * n_times)
+    order = _argsort_small(key, 2 * n_times * n_strata)
+    return order, key[order], codes.values, n_times
 
 
 def _chunk_bounds(group_start: IntArray, n: int) -> IntArray:
@@ -145,59 +184,86 @@ def _chunk_bounds(group_start: IntArray, n: int) -> IntArray:
     return np.append(starts, n).astype(np.int64)
 
 
+def _centred_transpose(
+    x: FloatArray, order: IntArray, weight: FloatArray, w: FloatArray, wd: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Sorted covariates minus their weighted means as a (p, n) array (gathered and centred chunk by chunk, in
+    cache), the means, the weighted mean absolute deviations and ``sum w x`` over the rows weighted by ``wd``."""
+    n, p = x.shape
+    total = float(weight.sum())
+    means: FloatArray = (weight @ x) / total
+    xt = np.empty((p, n))
+    absdev = np.zeros(p)
+    dead = np.zeros(p)
+    for a in range(0, n, CHUNK):
+        part = xt[:, a : a + CHUNK]
+        part[...] = x.take(order[a : a + CHUNK], axis=0).T
+        part -= means[:, None]
+        absdev += np.abs(part) @ w[a : a + CHUNK]
+        dead += part @ wd[a : a + CHUNK]
+    return xt, means, absdev / total, dead
+
+
 def prepare(
     time: FloatArray, event: FloatArray, x: FloatArray, weight: FloatArray, strata: IntArray
 ) -> CoxArrays:
-    """Sort once and describe the tie groups, runs, strata and row chunks."""
-    n, p = x.shape
-    order = sort_order(time, strata)
-    t = time[order]
-    st = strata[order]
-    w = weight[order]
-    ev = event[order] > 0
-    means = (weight @ x) / weight.sum()
-    xs = np.empty((n, p))
-    absdev = np.zeros(p)
-    for a in range(0, n, CHUNK):
-        np.subtract(x[order[a : a + CHUNK]], means, out=xs[a : a + CHUNK])
-        absdev += w[a : a + CHUNK] @ np.abs(xs[a : a + CHUNK])
-    brk = np.ones(n, dtype=bool)
-    brk[1:] = (t[1:] != t[:-1]) | (st[1:] != st[:-1])
+    """Sort once and describe the tie groups, runs, segments, strata and row chunks."""
+    n = x.shape[0]
+    order, keys, values, n_times = _sort_keys(time, strata, event)
+    ev = (keys & 1) == 0
+    gkey = keys >> 1  # stratum * T + reversed time code: equal within a tie group
+    brk = np.empty(n, dtype=bool)
+    brk[:1] = True
+    np.not_equal(gkey[1:], gkey[:-1], out=brk[1:])
     group_start = np.flatnonzero(brk).astype(np.int64)
-    group_of_row = (np.cumsum(brk) - 1).astype(np.int64)
+    group_of_row = np.cumsum(brk, dtype=np.int64)
+    group_of_row -= 1
+    w = weight.take(order)
+    xt, means, absdev, wx_dead = _centred_transpose(x, order, weight, w, np.where(ev, w, 0.0))
     death_rows = np.flatnonzero(ev).astype(np.int64)
-    dgroup = group_of_row[death_rows]
-    rbrk = np.ones(death_rows.shape[0], dtype=bool)
-    rbrk[1:] = dgroup[1:] != dgroup[:-1]
-    run_start = np.flatnonzero(rbrk).astype(np.int64)
-    death_run = (np.cumsum(rbrk) - 1).astype(np.int64)
-    run_size = np.diff(np.append(run_start, death_rows.shape[0])).astype(np.int64)
-    run_weight = np.add.reduceat(w[death_rows], run_start) if run_start.size else np.zeros(0)
+    ngroups = group_start.shape[0]
+    deaths_in_group = np.bincount(group_of_row[death_rows], minlength=ngroups)
+    run_group = np.flatnonzero(deaths_in_group).astype(np.int64)
+    run_size = deaths_in_group[run_group].astype(np.int64)
+    run_start = np.zeros(run_size.shape[0], dtype=np.int64)
+    np.cumsum(run_size[:-1], out=run_start[1:])
+    death_run = np.repeat(np.arange(run_size.shape[0], dtype=np.int64), run_size)
+    death_frac = np.arange(death_rows.shape[0], dtype=np.float64)
+    death_frac -= np.repeat(run_start, run_size)
+    death_frac /= np.repeat(run_size, run_size)
+    group_end = np.append(group_start[1:], n)
+    split = group_start[run_group] + run_size
+    seg_start = np.sort(np.concatenate((group_start, split[split < group_end[run_group]])))
+    group_first_seg = np.searchsorted(seg_start, group_start).astype(np.int64)
     bounds = _chunk_bounds(group_start, n)
-    deaths_at = np.searchsorted(death_rows, bounds)
+    row_slot = group_of_row * 2
+    row_slot += ~ev
+    wd = w[death_rows]
     return CoxArrays(
         order=order,
         event=ev,
         weight=w,
-        x=xs,
+        xt=xt,
         means=means,
-        mean_abs_dev=absdev / w.sum(),
-        wx_dead=w[death_rows] @ xs[death_rows],
+        mean_abs_dev=absdev,
+        wx_dead=wx_dead,
         group_start=group_start,
         group_of_row=group_of_row,
-        group_segments=make_segments(st[group_start]),
+        group_segments=make_segments(gkey[group_start] // n_times),
         death_rows=death_rows,
         run_start=run_start,
-        run_group=dgroup[run_start],
-        run_time=t[death_rows[run_start]],
+        run_group=run_group,
+        run_time=values[n_times - 1 - gkey[group_start[run_group]] % n_times],
         run_size=run_size,
-        run_weight=run_weight,
+        run_weight=np.add.reduceat(wd, run_start) if run_start.size else np.zeros(0),
         death_run=death_run,
-        death_frac=(np.arange(death_rows.shape[0]) - run_start[death_run]) / run_size[death_run],
+        death_frac=death_frac,
+        seg_start=seg_start.astype(np.int64),
+        group_first_seg=group_first_seg,
+        run_seg=group_first_seg[run_group],
+        row_slot=row_slot,
         chunk_rows=bounds,
-        chunk_groups=np.searchsorted(group_start, bounds),
-        chunk_deaths=deaths_at,
-        chunk_runs=np.searchsorted(run_start, deaths_at),
+        chunk_segs=np.searchsorted(seg_start, bounds).astype(np.int64),
     )
 
 
@@ -226,78 +292,100 @@ class RiskSets:
     n_terms: IntArray
 
 
-def risk_sets(ca: CoxArrays, beta: FloatArray, efron: bool) -> RiskSets:
-    """One pass over the chunks: risks, tie-group and run sums; then the run-level term sums."""
-    n, p = ca.x.shape
-    ngroups, nruns = ca.group_start.shape[0], ca.run_start.shape[0]
+def _segment_sums(ca: CoxArrays, beta: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Risks ``w exp(x beta)`` per row and their sums (and sums of risk * x, shape (p, segments)) per segment."""
+    p, n = ca.xt.shape
+    nseg = ca.seg_start.shape[0]
     risk = np.empty(n)
-    g0 = np.empty(ngroups)
-    g1 = np.empty((ngroups, p))
-    d0 = np.zeros(nruns)
-    d1 = np.zeros((nruns, p))
+    s0 = np.empty(nseg)
+    s1 = np.empty((p, nseg))
+    longest = int(np.max(np.diff(ca.chunk_rows), initial=0))
+    buf = np.empty((p, longest))
     for c in range(ca.chunk_rows.shape[0] - 1):
         a, b = int(ca.chunk_rows[c]), int(ca.chunk_rows[c + 1])
-        ga, gb = int(ca.chunk_groups[c]), int(ca.chunk_groups[c + 1])
-        xc = ca.x[a:b]
-        r = ca.weight[a:b] * np.exp(xc @ beta)
-        risk[a:b] = r
-        rx = r[:, None] * xc
-        local = ca.group_start[ga:gb] - a
-        g0[ga:gb] = np.add.reduceat(r, local)
-        g1[ga:gb] = np.add.reduceat(rx, local, axis=0)
-        da, db = int(ca.chunk_deaths[c]), int(ca.chunk_deaths[c + 1])
-        if efron and db > da:
-            ra, rb = int(ca.chunk_runs[c]), int(ca.chunk_runs[c + 1])
-            dl = ca.death_rows[da:db] - a
-            rl = ca.run_start[ra:rb] - da
-            d0[ra:rb] = np.add.reduceat(r[dl], rl)
-            d1[ra:rb] = np.add.reduceat(rx[dl], rl, axis=0)
+        sa, sb = int(ca.chunk_segs[c]), int(ca.chunk_segs[c + 1])
+        xc = ca.xt[:, a:b]
+        r = risk[a:b]
+        np.dot(beta, xc, out=r)
+        np.exp(r, out=r)
+        r *= ca.weight[a:b]
+        rx = np.multiply(xc, r, out=buf[:, : b - a])
+        local = ca.seg_start[sa:sb] - a
+        s0[sa:sb] = np.add.reduceat(r, local)
+        s1[:, sa:sb] = np.add.reduceat(rx, local, axis=1)
+    return risk, s0, s1
+
+
+def _efron_terms(ca: CoxArrays, r0: FloatArray, d0: FloatArray) -> FloatArray:
+    """Per run, sums over its Efron terms of ``1/den, f/den, 1/den^2, f/den^2, f^2/den^2, log den``: (6, runs)."""
+    f = ca.death_frac
+    den = np.repeat(d0, ca.run_size)
+    den *= f
+    np.subtract(np.repeat(r0, ca.run_size), den, out=den)
+    m = np.empty((6, den.shape[0]))
+    np.divide(1.0, den, out=m[0])
+    np.multiply(f, m[0], out=m[1])
+    np.multiply(m[0], m[0], out=m[2])
+    np.multiply(m[1], m[0], out=m[3])
+    np.multiply(m[1], m[1], out=m[4])
+    np.log(den, out=m[5])
+    out: FloatArray = np.add.reduceat(m, ca.run_start, axis=1)
+    return out
+
+
+def risk_sets(ca: CoxArrays, beta: FloatArray, efron: bool) -> RiskSets:
+    """One pass over the chunks: risks and segment sums; then tie-group and run sums and the run-level terms."""
+    nruns = ca.run_start.shape[0]
+    risk, s0, s1 = _segment_sums(ca, beta)
+    g0 = np.add.reduceat(s0, ca.group_first_seg) if s0.size else s0
+    g1 = np.add.reduceat(s1, ca.group_first_seg, axis=1).T if s0.size else s1.T
     r0 = seg_cumsum(g0, ca.group_segments)[ca.run_group]
-    r1 = seg_cumsum(g1, ca.group_segments)[ca.run_group]
+    r1 = seg_cumsum(np.ascontiguousarray(g1), ca.group_segments)[ca.run_group]
+    d0 = s0[ca.run_seg]
+    d1 = np.ascontiguousarray(s1[:, ca.run_seg].T)
     if efron and nruns:
-        # per event term: den = r0 - f d0; sum 1/den, f/den, 1/den^2, f/den^2, f^2/den^2, log(den) per run
-        f = ca.death_frac
-        den = r0[ca.death_run] - f * d0[ca.death_run]
-        m = np.empty((den.shape[0], 6))
-        np.divide(1.0, den, out=m[:, 0])
-        np.multiply(f, m[:, 0], out=m[:, 1])
-        np.multiply(m[:, 0], m[:, 0], out=m[:, 2])
-        np.multiply(f, m[:, 2], out=m[:, 3])
-        np.multiply(f, m[:, 3], out=m[:, 4])
-        np.log(den, out=m[:, 5])
-        sums = np.add.reduceat(m, ca.run_start, axis=0)
+        sums = _efron_terms(ca, r0, d0)
         wt = ca.run_weight / ca.run_size
         n_terms = ca.run_size
     else:
         inv = 1.0 / r0
         zero = np.zeros(nruns)
-        sums = np.column_stack((inv, zero, inv * inv, zero, zero, np.log(r0)))
+        sums = np.vstack((inv, zero, inv * inv, zero, zero, np.log(r0)))
         wt = ca.run_weight
         n_terms = np.ones(nruns, dtype=np.int64)
-    ws = sums * wt[:, None]
+    ws = sums * wt
     return RiskSets(
-        risk, r0, r1, d1, float(ws[:, 5].sum()),
-        ws[:, 0], ws[:, 1], ws[:, 2], ws[:, 3], ws[:, 4], sums[:, 0], sums[:, 1], n_terms,
+        risk, r0, r1, d1, float(ws[5].sum()),
+        ws[0], ws[1], ws[2], ws[3], ws[4], sums[0], sums[1], n_terms,
     )
 
 
 def _xdx(ca: CoxArrays, rs: RiskSets, a_run: FloatArray, b_run: FloatArray) -> FloatArray:
     """``X' diag(g) X`` with ``g_i = risk_i (sum of a over runs whose risk set holds i)`` minus, for an event
     row, ``risk_i b`` of its own run: the ``sum_terms wt C/den`` part of the information."""
-    a_grp = np.zeros(ca.group_start.shape[0])
+    ngroups = ca.group_start.shape[0]
+    a_grp = np.zeros(ngroups)
     a_grp[ca.run_group] = a_run
     acum = seg_cumsum(a_grp, ca.group_segments, reverse=True)
-    p = ca.x.shape[1]
+    slot = np.empty(2 * ngroups)
+    slot[1::2] = acum  # a censored row: every run at or before its time
+    slot[0::2] = acum
+    slot[2 * ca.run_group] -= b_run  # an event row: its own run counts with a - b
+    nonneg = bool(np.all(slot >= 0))  # then X' diag(g) X = Y'Y with Y = sqrt(g) X (a symmetric rank-k update)
+    p = ca.xt.shape[0]
     out = np.zeros((p, p))
+    longest = int(np.max(np.diff(ca.chunk_rows), initial=0))
+    buf = np.empty((p, longest))
     for c in range(ca.chunk_rows.shape[0] - 1):
         a, b = int(ca.chunk_rows[c]), int(ca.chunk_rows[c + 1])
-        g = rs.risk[a:b] * acum[ca.group_of_row[a:b]]
-        da, db = int(ca.chunk_deaths[c]), int(ca.chunk_deaths[c + 1])
-        if db > da:
-            dl = ca.death_rows[da:db] - a
-            g[dl] -= rs.risk[a:b][dl] * b_run[ca.death_run[da:db]]
-        xc = ca.x[a:b]
-        out += (xc * g[:, None]).T @ xc
+        g = slot[ca.row_slot[a:b]]
+        g *= rs.risk[a:b]
+        xc = ca.xt[:, a:b]
+        if nonneg:
+            y = np.multiply(xc, np.sqrt(g, out=g), out=buf[:, : b - a])
+            out += y @ y.T
+        else:
+            out += np.multiply(xc, g, out=buf[:, : b - a]) @ xc.T
     return out
 
 
