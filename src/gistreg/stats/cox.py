@@ -17,8 +17,8 @@ from numpy.typing import ArrayLike
 
 from gistreg.core.errors import InputError, SingularInformationError
 from gistreg.stats import _prep
+from gistreg.stats._kernels import counting, cox_concordance
 from gistreg.stats._kernels import cox as kernel
-from gistreg.stats._kernels import cox_concordance
 from gistreg.stats._prep import FloatArray, IntArray
 
 TOLER_CHOL = float(np.finfo(np.float64).eps ** 0.75)  # R coxph.control(toler.chol)
@@ -109,7 +109,13 @@ class CoxInputs:
 
 
 def fix_near_ties(time: FloatArray, tolerance: float = TIME_TOLERANCE) -> FloatArray:
-    """Treat times closer than ``all.equal``'s tolerance as tied, as R ``aeqSurv`` (coxph's ``timefix=TRUE``)."""
+    """Treat times closer than ``all.equal``'s tolerance as tied, as R ``aeqSurv`` (coxph's ``timefix=TRUE``).
+
+    Whole-number times of moderate size (days, say) are returned unchanged without sorting: two distinct
+    integers below ``2**26`` are never that close.
+    """
+    if counting.integer_span(time) is not None and np.array_equal(time.astype(np.int64), time):
+        return time
     y = np.unique(time)
     if y.shape[0] < 2:
         return time
