@@ -306,7 +306,7 @@ def _segment_sums(ca: CoxArrays, beta: FloatArray) -> tuple[FloatArray, FloatArr
         sa, sb = int(ca.chunk_segs[c]), int(ca.chunk_segs[c + 1])
         xc = ca.xt[:, a:b]
         r = risk[a:b]
-        np.dot(beta, xc, out=r)
+        np.matmul(beta, xc, out=r)
         np.exp(r, out=r)
         r *= ca.weight[a:b]
         rx = np.multiply(xc, r, out=buf[:, : b - a])
@@ -317,19 +317,31 @@ def _segment_sums(ca: CoxArrays, beta: FloatArray) -> tuple[FloatArray, FloatArr
 
 
 def _efron_terms(ca: CoxArrays, r0: FloatArray, d0: FloatArray) -> FloatArray:
-    """Per run, sums over its Efron terms of ``1/den, f/den, 1/den^2, f/den^2, f^2/den^2, log den``: (6, runs)."""
-    f = ca.death_frac
-    den = np.repeat(d0, ca.run_size)
-    den *= f
-    np.subtract(np.repeat(r0, ca.run_size), den, out=den)
-    m = np.empty((6, den.shape[0]))
-    np.divide(1.0, den, out=m[0])
-    np.multiply(f, m[0], out=m[1])
-    np.multiply(m[0], m[0], out=m[2])
-    np.multiply(m[1], m[0], out=m[3])
-    np.multiply(m[1], m[1], out=m[4])
-    np.log(den, out=m[5])
-    out: FloatArray = np.add.reduceat(m, ca.run_start, axis=1)
+    """Per run, sums over its Efron terms of ``1/den, f/den, 1/den^2, f/den^2, f^2/den^2, log den``: (6, runs).
+
+    The terms are formed in blocks of whole runs of about ``CHUNK`` events, so that they stay in cache.
+    """
+    nruns = ca.run_start.shape[0]
+    out = np.empty((6, nruns))
+    nd = ca.death_frac.shape[0]
+    cuts = np.unique(np.searchsorted(ca.run_start, np.arange(0, nd, CHUNK)))
+    edges = np.append(cuts, nruns)
+    for ra, rb in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+        da = int(ca.run_start[ra])
+        db = int(ca.run_start[rb]) if rb < nruns else nd
+        size = ca.run_size[ra:rb]
+        f = ca.death_frac[da:db]
+        den = np.repeat(d0[ra:rb], size)
+        den *= f
+        np.subtract(np.repeat(r0[ra:rb], size), den, out=den)
+        m = np.empty((6, db - da))
+        np.divide(1.0, den, out=m[0])
+        np.multiply(f, m[0], out=m[1])
+        np.multiply(m[0], m[0], out=m[2])
+        np.multiply(m[1], m[0], out=m[3])
+        np.multiply(m[1], m[1], out=m[4])
+        np.log(den, out=m[5])
+        out[:, ra:rb] = np.add.reduceat(m, ca.run_start[ra:rb] - da, axis=1)
     return out
 
 
