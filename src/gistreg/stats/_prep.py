@@ -14,6 +14,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gistreg.core.errors import InputError
+from gistreg.stats._kernels.counting import RiskSetTable
+from gistreg.stats._kernels.fused import fused_counts, fused_risk_set_table
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -228,3 +230,44 @@ def as_covariates(
         i, j = (int(v) for v in np.argwhere(bad)[0])
         raise InputError(f"{name}: row {i}, covariate {cols[j]!r} is {arr[i, j].item()!r}; expected a finite number")
     return np.ascontiguousarray(arr), cols
+
+
+@dataclass(frozen=True, slots=True)
+class FusedTable:
+    """A risk-set table counted straight from the raw inputs, with the labels :func:`encode` would give."""
+
+    table: RiskSetTable
+    groups: tuple[Any, ...]
+    strata: tuple[Any, ...]
+
+
+def fused_table(
+    time: ArrayLike, event: ArrayLike, group: ArrayLike | None, strata: ArrayLike | None, *, curves: bool = False
+) -> FusedTable | None:
+    """Check and count unweighted inputs in one pass (:func:`~gistreg.stats._kernels.fused.fused_counts`).
+
+    Blocks of the table are the strata and columns the groups (``curves``: the groups are separate curves).
+    Returns ``None`` whenever the inputs are not of the common kind that pass handles (whole-number times,
+    integer or boolean events and small non-negative integer or boolean labels) or anything is wrong with them;
+    the caller then checks them with :func:`as_time_range`, :func:`as_event` and :func:`encode`, which give the
+    precise error, and counts with ``risk_set_table``. Both routes give identical tables and labels: the labels
+    are the codes present, in the label's own type, as ``np.unique`` gives them.
+    """
+    try:
+        t, e = np.asarray(time), np.asarray(event)
+        g = np.asarray(group) if group is not None else None
+        s = np.asarray(strata) if strata is not None else None
+    except (TypeError, ValueError):  # e.g. ragged nested lists: the general route names the problem
+        return None
+    counts = fused_counts(t, e, s, g)
+    if counts is None:
+        return None
+    table, strata_codes, group_codes = fused_risk_set_table(counts, curves=curves)
+    return FusedTable(table, _labels(g, group_codes), _labels(s, strata_codes))
+
+
+def _labels(values: NDArray[Any] | None, present: IntArray) -> tuple[Any, ...]:
+    """Labels of the codes ``present`` of integer or boolean ``values`` (``("all",)`` without values)."""
+    if values is None:
+        return ("all",)
+    return tuple(present.astype(values.dtype).tolist())

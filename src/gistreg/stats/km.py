@@ -12,8 +12,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from gistreg.core.errors import InputError
 from gistreg.stats._kernels import km as _km
-from gistreg.stats._kernels.counting import risk_set_table
-from gistreg.stats._prep import as_event, as_float_vector, as_time_range, as_weights, encode
+from gistreg.stats._kernels.counting import RiskSetTable, risk_set_table
+from gistreg.stats._prep import as_event, as_float_vector, as_time_range, as_weights, encode, fused_table
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -236,7 +236,8 @@ def kaplan_meier(
     ``S +- z se S`` clipped to [0, 1].
 
     Integer-valued times with a moderate range are counted without sorting (O(n + range)); other times are
-    sorted once. Both paths give identical results.
+    sorted once. Unweighted whole-number times with integer or boolean events and groups are checked and counted
+    in one pass over the raw arrays (``_kernels.fused``). All paths give identical results.
 
     References
     ----------
@@ -251,19 +252,13 @@ def kaplan_meier(
     .. [5] Therneau TM. A package for survival analysis in R (survival 3.5-3), survfit and quantile.survfit.
     """
     z = check_conf(conf_level, conf_type)
-    t, t_min, t_max = as_time_range("time", time)
-    n = t.shape[0]
-    if n == 0:
-        raise InputError("time: is empty; at least one observation is needed")
-    e = as_event("event", event, n)
-    codes = encode("group", group, n)
-    w = as_weights("weights", weights, n) if weights is not None else None
-    jackknife = w is not None and not bool(np.array_equal(w, np.floor(w)))
-    table = risk_set_table(
-        t, e, None, 1, codes.codes, codes.k, w, squares=jackknife, curves=True, time_range=(t_min, t_max)
-    )
+    fused = fused_table(time, event, group, None, curves=True) if weights is None else None
+    if fused is not None:
+        table, labels, w, jackknife = fused.table, fused.groups, None, False
+    else:
+        table, labels, w, jackknife = _general_table(time, event, group, weights)
     curves = []
-    for i, label in enumerate(codes.labels):
+    for i, label in enumerate(labels):
         rows, j = table.curve(i)
         n_risk, n_event = table.n_risk[rows, j], table.n_event[rows, j]
         if jackknife and table.sq_event is not None and table.sq_censor is not None:
@@ -291,12 +286,33 @@ def kaplan_meier(
         )
     return KaplanMeierResult(
         curves=tuple(curves),
-        groups=codes.labels,
+        groups=labels,
         conf_level=float(conf_level),
         conf_type=conf_type,
         variance_method="infinitesimal-jackknife" if jackknife else "greenwood",
         weighted=w is not None,
     )
+
+
+def _general_table(
+    time: ArrayLike, event: ArrayLike, group: ArrayLike | None, weights: ArrayLike | None
+) -> tuple[RiskSetTable, tuple[Any, ...], FloatArray | None, bool]:
+    """Check the inputs and count them by :func:`risk_set_table` (any input the fused pass declines).
+
+    Returns the table, the group labels, the weights and whether the jackknife variance is needed.
+    """
+    t, t_min, t_max = as_time_range("time", time)
+    n = t.shape[0]
+    if n == 0:
+        raise InputError("time: is empty; at least one observation is needed")
+    e = as_event("event", event, n)
+    codes = encode("group", group, n)
+    w = as_weights("weights", weights, n) if weights is not None else None
+    jackknife = w is not None and not bool(np.array_equal(w, np.floor(w)))
+    table = risk_set_table(
+        t, e, None, 1, codes.codes, codes.k, w, squares=jackknife, curves=True, time_range=(t_min, t_max)
+    )
+    return table, codes.labels, w, jackknife
 
 
 def survival_quantiles(result: KaplanMeierResult, probs: ArrayLike = (0.25, 0.5, 0.75)) -> SurvivalQuantiles:

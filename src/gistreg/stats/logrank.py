@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gistreg.core.errors import InputError, SingularInformationError
-from gistreg.stats._kernels.counting import risk_set_table
+from gistreg.stats._kernels.counting import RiskSetTable, risk_set_table
 from gistreg.stats._kernels.logrank import logrank_sums
-from gistreg.stats._prep import as_event, as_time_range, as_weights, encode
+from gistreg.stats._prep import as_event, as_time_range, as_weights, encode, fused_table
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -123,6 +123,10 @@ def logrank(
     1982). The statistic is ``(O - E)' V^- (O - E)`` computed, as in R, by solving with the rows and columns of
     groups 2..k.
 
+    The numbers at risk come from one counting table (``_kernels.counting``); unweighted whole-number times with
+    integer or boolean events, groups and strata are checked and counted in one pass over the raw arrays
+    (``_kernels.fused``), with identical results.
+
     References
     ----------
     .. [1] Mantel N. Evaluation of survival data and two new rank order statistics arising in its
@@ -135,29 +139,23 @@ def logrank(
     """
     rho_f = _check_weight_parameter("rho", rho, minimum=None)
     gamma_f = _check_weight_parameter("gamma", gamma, minimum=0.0)
-    t, t_min, t_max = as_time_range("time", time)
-    n = t.shape[0]
-    if n == 0:
-        raise InputError("time: is empty; at least one observation is needed")
-    e = as_event("event", event, n)
-    groups = encode("group", group, n)
-    if groups.k < 2:
-        raise InputError(f"group: has only one level ({groups.labels[0]!r}); the test needs at least two groups")
-    strat = encode("strata", strata, n) if strata is not None else None
-    n_strata = strat.k if strat is not None else 1
-    w = as_weights("weights", weights, n) if weights is not None else None
-    blocks = strat.codes if strat is not None else None
-    table = risk_set_table(t, e, blocks, n_strata, groups.codes, groups.k, w, time_range=(t_min, t_max))
-    sums = logrank_sums(table, n_strata, rho_f, gamma_f)
+    fused = fused_table(time, event, group, strata) if weights is None else None
+    if fused is not None:
+        if len(fused.groups) < 2:
+            _one_group(fused.groups[0])
+        table, labels, strata_labels = fused.table, fused.groups, fused.strata
+    else:
+        table, labels, strata_labels = _general_table(time, event, group, strata, weights)
+    sums = logrank_sums(table, len(strata_labels), rho_f, gamma_f)
     observed = sums.observed.sum(axis=1)
     expected = sums.expected.sum(axis=1)
-    statistic = _chi_square(observed - expected, expected, sums.variance, groups.labels)
+    statistic = _chi_square(observed - expected, expected, sums.variance, labels)
     from scipy.special import chdtrc
 
-    df = groups.k - 1
+    df = len(labels) - 1
     return LogRankResult(
-        groups=groups.labels,
-        strata=strat.labels if strat is not None else ("all",),
+        groups=labels,
+        strata=strata_labels,
         n=table.count_risk[table.starts[:-1][np.diff(table.starts) > 0]].sum(axis=0).astype(np.int64),
         observed=observed,
         expected=expected,
@@ -169,8 +167,35 @@ def logrank(
         p_value=float(chdtrc(df, statistic)),
         rho=rho_f,
         gamma=gamma_f,
-        weighted=w is not None,
+        weighted=weights is not None,
     )
+
+
+def _one_group(label: Any) -> NoReturn:
+    raise InputError(f"group: has only one level ({label!r}); the test needs at least two groups")
+
+
+def _general_table(
+    time: ArrayLike, event: ArrayLike, group: ArrayLike, strata: ArrayLike | None, weights: ArrayLike | None
+) -> tuple[RiskSetTable, tuple[Any, ...], tuple[Any, ...]]:
+    """Check the inputs and count them by :func:`risk_set_table` (any input the fused pass declines).
+
+    Returns the table (blocks: strata, columns: groups), the group labels and the stratum labels.
+    """
+    t, t_min, t_max = as_time_range("time", time)
+    n = t.shape[0]
+    if n == 0:
+        raise InputError("time: is empty; at least one observation is needed")
+    e = as_event("event", event, n)
+    groups = encode("group", group, n)
+    if groups.k < 2:
+        _one_group(groups.labels[0])
+    strat = encode("strata", strata, n) if strata is not None else None
+    n_strata = strat.k if strat is not None else 1
+    w = as_weights("weights", weights, n) if weights is not None else None
+    blocks = strat.codes if strat is not None else None
+    table = risk_set_table(t, e, blocks, n_strata, groups.codes, groups.k, w, time_range=(t_min, t_max))
+    return table, groups.labels, strat.labels if strat is not None else ("all",)
 
 
 def _chi_square(o_minus_e: FloatArray, expected: FloatArray, variance: FloatArray, labels: tuple[Any, ...]) -> float:

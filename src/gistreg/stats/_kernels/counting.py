@@ -10,6 +10,9 @@ Python loop over patients or over distinct times:
 * any other times are sorted once (:func:`code_times`, ``np.unique``) and near ties are merged as R's
   ``survival::aeqSurv`` does (:func:`merge_near_ties`; ``survfit`` and ``survdiff`` use it by default,
   ``timefix = TRUE``). Both paths give identical tables.
+
+The most common input (unweighted whole-number times, integer events and codes) has a faster front door that
+checks and counts the raw arrays in one pass: :mod:`gistreg.stats._kernels.fused`. It builds the same table.
 """
 
 from __future__ import annotations
