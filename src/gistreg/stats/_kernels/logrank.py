@@ -29,8 +29,8 @@ def pooled_left_survival(table: RiskSetTable) -> FloatArray:
 
     Preconditions: ``table`` blocks are strata and columns groups, as built by ``risk_set_table``.
     """
-    deaths = table.n_event.sum(axis=1)
-    at_risk = table.n_risk.sum(axis=1)
+    deaths = _row_sums(table.n_event)
+    at_risk = _row_sums(table.n_risk)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(deaths > 0, (at_risk - deaths) / at_risk, 1.0)
     left = np.empty_like(factor)
@@ -57,26 +57,50 @@ def logrank_sums(table: RiskSetTable, n_strata: int, rho: float, gamma: float) -
     """
     d = table.n_event
     n = table.n_risk
-    deaths = d.sum(axis=1)
-    at_risk = n.sum(axis=1)
-    if rho == 0 and gamma == 0:
-        weight = np.ones_like(deaths)
-    else:
-        left = pooled_left_survival(table)
-        weight = left**rho * (1.0 - left) ** gamma
+    deaths = _row_sums(d)
+    at_risk = _row_sums(n)
+    # the log-rank weight is 1: multiplying by it would change nothing, so it is left out
+    weight = None if rho == 0 and gamma == 0 else _fh_weight(pooled_left_survival(table), rho, gamma)
     event_time = deaths > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        exp_rows = np.where(event_time, weight * deaths, 0.0)[:, None] * n / at_risk[:, None]
-        exp_rows = np.where(event_time[:, None], exp_rows, 0.0)
+        weighted = deaths if weight is None else weight * deaths
+        exp_rows = _expected_rows(np.where(event_time, weighted, 0.0), n, at_risk, event_time)
         use = event_time & (at_risk > 1)
-        coef = np.where(use, weight * weight * deaths * (at_risk - deaths) / (at_risk * (at_risk - 1.0)), 0.0)
+        squared = deaths if weight is None else weight * weight * deaths
+        coef = np.where(use, squared * (at_risk - deaths) / (at_risk * (at_risk - 1.0)), 0.0)
         scaled = np.where(use, coef / at_risk, 0.0)
-    obs_rows = weight[:, None] * d
+    obs_rows = d if weight is None else weight[:, None] * d
     k = d.shape[1]
-    observed = np.empty((k, n_strata), dtype=np.float64)
-    expected = np.empty((k, n_strata), dtype=np.float64)
-    for j in range(k):
-        observed[j] = np.bincount(table.block, weights=obs_rows[:, j], minlength=n_strata)
-        expected[j] = np.bincount(table.block, weights=exp_rows[:, j], minlength=n_strata)
+    # one weighted bincount per quantity over (block, group) keys: each sum still adds its rows in table order
+    keys = (table.block[:, None] * k + np.arange(k)).reshape(-1)
+    observed = np.bincount(keys, weights=obs_rows.reshape(-1), minlength=n_strata * k).reshape(n_strata, k).T
+    expected = np.bincount(keys, weights=exp_rows.reshape(-1), minlength=n_strata * k).reshape(n_strata, k).T
     variance = np.diag(coef @ n) - (n * scaled[:, None]).T @ n
-    return LogRankSums(observed, expected, variance)
+    return LogRankSums(np.ascontiguousarray(observed), np.ascontiguousarray(expected), variance)
+
+
+def _expected_rows(share: FloatArray, n: FloatArray, at_risk: FloatArray, event_time: NDArray[np.bool_]) -> FloatArray:
+    """``share * n[:, j] / at_risk`` at event times, 0 elsewhere; column by column for a few groups (the same
+    arithmetic without broadcasting over a short axis)."""
+    k = n.shape[1]
+    if k > 8:
+        return np.where(event_time[:, None], share[:, None] * n / at_risk[:, None], 0.0)
+    out = np.empty_like(n)
+    for j in range(k):  # a loop over groups
+        column = share * n[:, j]
+        column /= at_risk
+        out[:, j] = np.where(event_time, column, 0.0)
+    return out
+
+
+def _fh_weight(left: FloatArray, rho: float, gamma: float) -> FloatArray:
+    """Fleming-Harrington weight ``S(t-)^rho (1 - S(t-))^gamma``."""
+    weight: FloatArray = left**rho * (1.0 - left) ** gamma
+    return weight
+
+
+def _row_sums(x: FloatArray) -> FloatArray:
+    """Sums over the columns of each row; two columns are added directly (the same sum, without a slow reduction
+    over a short axis)."""
+    out: FloatArray = x[:, 0] + x[:, 1] if x.shape[1] == 2 else x.sum(axis=1)
+    return out
