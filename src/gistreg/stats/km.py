@@ -5,7 +5,7 @@ number-at-risk tables, equal to R ``survival`` 3.5-3 ``survfit``, ``quantile.sur
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -17,6 +17,7 @@ from gistreg.stats._prep import as_event, as_float_vector, as_time_range, as_wei
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+_Num = TypeVar("_Num", np.int64, np.float64)
 
 ConfType = Literal["log", "log-log", "plain"]
 VarianceMethod = Literal["greenwood", "infinitesimal-jackknife"]
@@ -260,23 +261,28 @@ def kaplan_meier(
     curves = []
     for i, label in enumerate(labels):
         rows, j = table.curve(i)
-        n_risk, n_event = table.n_risk[rows, j], table.n_event[rows, j]
+
+        def col(x: NDArray[_Num], rows: IntArray = rows, j: int = j) -> NDArray[_Num]:
+            return x[:, j][rows]  # = x[rows, j]; taking the column first is faster
+
+        n_risk, n_event = col(table.n_risk), col(table.n_event)
         if jackknife and table.sq_event is not None and table.sq_censor is not None:
-            pl = _km.product_limit_jackknife(n_risk, n_event, table.sq_event[rows, j], table.sq_censor[rows, j])
+            pl = _km.product_limit_jackknife(n_risk, n_event, col(table.sq_event), col(table.sq_censor))
         else:
             pl = _km.product_limit(n_risk, n_event)
         lower, upper = _km.confidence_band(pl.survival, pl.std_err, z, conf_type)
+        n_risk_count = col(table.count_risk)
         curves.append(
             KaplanMeierCurve(
                 group=label,
-                n=int(table.count_risk[rows[0], j]),  # everyone in the group is at risk at its first time
+                n=int(n_risk_count[0]),  # everyone in the group is at risk at its first time
                 time=table.time[rows],
                 n_risk=n_risk,
                 n_event=n_event,
-                n_censor=table.n_censor[rows, j],
-                n_risk_count=table.count_risk[rows, j],
-                n_event_count=table.count_event[rows, j],
-                n_censor_count=table.count_censor[rows, j],
+                n_censor=col(table.n_censor),
+                n_risk_count=n_risk_count,
+                n_event_count=col(table.count_event),
+                n_censor_count=col(table.count_censor),
                 survival=pl.survival,
                 std_err=pl.std_err,
                 std_err_survival=pl.std_err_survival,

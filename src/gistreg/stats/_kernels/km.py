@@ -109,23 +109,15 @@ def confidence_band(
 def _approx_right_index(v: FloatArray, p: float) -> float:
     """R ``approx(v, seq_along(v), p, method = "constant", f = 1)$y`` (NaN where R gives NA).
 
-    NA pairs are dropped, unsorted ``v`` is sorted and tied values share the mean index, as R's
-    ``regularize.values`` does; the result is the (1-based) index of the smallest ``v >= p``.
+    R drops NA pairs, sorts ``v`` and gives tied values the mean index (``regularize.values``); the result is the
+    (1-based) index of the smallest ``v >= p``, NA when ``p`` is outside the range of ``v``. Found here without
+    sorting: the smallest value ``>= p`` and the mean position of the entries equal to it.
     """
-    ok = ~np.isnan(v)
-    xs = v[ok]
-    idx = (np.flatnonzero(ok) + 1).astype(np.float64)
-    if xs.shape[0] == 0:
+    at_least = v >= p  # NaN never is
+    if not at_least.any() or p < np.fmin.reduce(v):  # fmin skips NaN
         return float("nan")
-    if xs.shape[0] > 1 and bool(np.any(np.diff(xs) < 0)):
-        order = np.argsort(xs, kind="stable")
-        xs, idx = xs[order], idx[order]
-    if xs.shape[0] > 1 and bool(np.any(np.diff(xs) == 0)):
-        xs, inverse = np.unique(xs, return_inverse=True)
-        idx = np.bincount(inverse, weights=idx) / np.bincount(inverse)
-    if p < xs[0] or p > xs[-1]:
-        return float("nan")
-    return float(idx[int(np.searchsorted(xs, p, side="left"))])
+    positions = np.flatnonzero(v == v[at_least].min()) + 1.0
+    return float(positions[0]) if positions.shape[0] == 1 else float(positions.sum() / positions.shape[0])
 
 
 def _at(x: FloatArray, index: float) -> float:
@@ -160,7 +152,7 @@ def find_quantile(x: FloatArray, y: FloatArray, p: float, tol: float = TIME_TOLE
     probability; applied to one probability at a time, as here, this is the result of
     ``quantile(fit, probs = p)``.
     """
-    if not (np.nanmax(y) >= p):
+    if not (np.fmax.reduce(y) >= p):  # the largest value, NaN skipped
         return float("nan")
     xmax = float(x[-1])
     steps = np.diff(y)
