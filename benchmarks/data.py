@@ -84,6 +84,17 @@ def make_data(n: int, *, seed: int = DEFAULT_SEED) -> BenchData:
     return BenchData(time, event, group, stratum, x, COVARIATES, seed)
 
 
+def continuous_times(data: BenchData) -> BenchData:
+    """The same patients with follow-up as arbitrary floating-point times instead of whole days.
+
+    A seeded uniform fraction of a day is subtracted from each time (day ``k`` becomes a time in ``(k - 1, k]``), so
+    nearly every time is distinct: the tasks on these times measure the sorting path that any non-integer data take.
+    """
+    rng = np.random.default_rng([data.seed, data.n, 1])
+    time = data.time - rng.random(data.n)
+    return BenchData(time, data.event, data.group, data.stratum, data.covariates, data.names, data.seed)
+
+
 def fisher_table() -> NDArray[np.int64]:
     """The 2 x 5 table (n = 200) used for the exact Fisher test benchmark."""
     return np.array([[24, 22, 19, 21, 14], [16, 18, 21, 19, 26]], dtype=np.int64)

@@ -21,19 +21,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from benchmarks.data import BenchData, fisher_table
+from benchmarks.data import BenchData, continuous_times, fisher_table
 from numpy.typing import NDArray
 
 Values = dict[str, float]
 
 #: Benchmark tasks, in the order they are reported.
-TASKS: tuple[str, ...] = ("km", "logrank", "logrank_strat", "cox", "fisher")
+TASKS: tuple[str, ...] = ("km", "logrank", "logrank_strat", "cox", "fisher", "km_cont", "logrank_cont")
+#: Tasks on continuous (non-integer) times: the same calls on :func:`benchmarks.data.continuous_times`.
+CONTINUOUS_TASKS: tuple[str, ...] = ("km_cont", "logrank_cont")
 TASK_TITLES: dict[str, str] = {
     "km": "Kaplan-Meier by group + medians with 95% CI",
     "logrank": "log-rank, 2 groups",
     "logrank_strat": "stratified log-rank (4 strata)",
     "cox": "Cox PH, Efron ties, 6 covariates",
     "fisher": "Fisher exact 2x5, n=200",
+    "km_cont": "as km, on continuous times (nearly all distinct)",
+    "logrank_cont": "as logrank, on continuous times (nearly all distinct)",
     "import": "start-up: python -c 'import ...'",
 }
 #: Python tools, in report order, with the module that must be importable and the distribution for versions.
@@ -289,6 +293,19 @@ ADAPTERS: tuple[Adapter, ...] = (
     Adapter("gistreg", "fisher", _table, _gistreg_fisher, "exact"),
     Adapter("scipy", "fisher", _table, _sp_fisher, "Monte Carlo p (9999 tables), not exact"),
 )
+
+
+def _continuous_adapters() -> tuple[Adapter, ...]:
+    """The km and logrank adapters again, each preparing continuous times first (untimed)."""
+    out = []
+    for task, base in (("km_cont", "km"), ("logrank_cont", "logrank")):
+        for a in (a for a in ADAPTERS if a.task == base):
+            prep = a.prepare
+            out.append(Adapter(a.tool, task, lambda d, prep=prep: prep(continuous_times(d)), a.run, a.note))
+    return tuple(out)
+
+
+ADAPTERS += _continuous_adapters()
 
 
 def adapters_for(task: str) -> list[Adapter]:

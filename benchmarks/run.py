@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import gc
 import json
+import math
 import os
 import platform
 import shutil
@@ -37,6 +38,7 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 
 from benchmarks.data import BenchData, fisher_table, make_data, write_csv
 from benchmarks.peers import (
+    CONTINUOUS_TASKS,
     IMPORTS,
     NOT_SUPPORTED,
     TASK_TITLES,
@@ -191,7 +193,7 @@ def _r_size(data: BenchData, first: bool, cfg: Config, history: History, tmp: Pa
     n = data.n
     cells: list[Cell] = []
     todo = []
-    for task in (t for t in cfg.tasks if t in TASKS and (first or t != "fisher")):
+    for task in (t for t in cfg.tasks if t in _R_NOTES and (first or t != "fisher")):
         skipped = _over_budget(history, task, R_TOOL, n, cfg)
         if skipped is not None:
             cells.append(skipped)
@@ -413,6 +415,22 @@ def _ratio_target(cells: Sequence[Cell], task: str, n: int, peer: str, want: flo
     return Target(name, measured, "PASS" if r >= want else "FAIL")
 
 
+def _fastest_peer_target(cells: Sequence[Cell], task: str, n: int) -> Target:
+    name = f"{task} at n={_fmt_n(n)}: gistreg no slower than the fastest Python peer"
+    ref = _reference(cells).get((task, n, ""))
+    peers_done = [c for c in cells if (c.task, c.n) == (task, n) and c.tool not in ("gistreg", R_TOOL) and c.seconds]
+    if ref is None or not peers_done:
+        return Target(name, "–", "not measured")
+    best = min(peers_done, key=lambda c: c.seconds or math.inf)
+    r = ratio(best, ref)
+    measured = f"{_fmt_ratio(r)} vs {best.tool} ({_fmt_seconds(ref.seconds)} s vs {_fmt_seconds(best.seconds)} s)"
+    return Target(name, measured, "PASS" if r is not None and r >= 1 else "FAIL")
+
+
+#: Tasks that must run for gistreg at n = 1e7.
+_BIG_TASKS = ("km", "logrank", "logrank_strat", "cox")
+
+
 def _seconds_target(cells: Sequence[Cell], name: str, task: str, key: str, limit: float) -> Target:
     cell = next((c for c in cells if c.tool == "gistreg" and c.task == task and c.key == key), None)
     if cell is None or cell.seconds is None:
@@ -429,10 +447,11 @@ def evaluate_targets(cells: Sequence[Cell]) -> list[Target]:
         _ratio_target(cells, "logrank_strat", n6, "statsmodels", 10),
         _ratio_target(cells, "cox", n6, "lifelines", 4),
         _ratio_target(cells, "cox", n6, R_TOOL, 5),
+        *(_fastest_peer_target(cells, task, n6) for task in CONTINUOUS_TASKS),
         _seconds_target(cells, "fisher 2x5 n=200: gistreg < 0.1 s", "fisher", "", 0.1),
         _seconds_target(cells, "import gistreg.stats < 0.3 s", "import", "package", 0.3),
     ]
-    big = [c for c in cells if c.tool == "gistreg" and c.n == n7]
+    big = [c for c in cells if c.tool == "gistreg" and c.n == n7 and c.task in _BIG_TASKS]
     done = [c for c in big if c.seconds is not None]
     name = "n=1e7 runs for gistreg (km, logrank, logrank_strat, cox)"
     if not big:
