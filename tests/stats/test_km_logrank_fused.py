@@ -165,18 +165,17 @@ def test_python_lists_strided_arrays_and_a_single_group(monkeypatch: pytest.Monk
 
 def test_growth_across_blocks_of_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     """Sorted times, and group and stratum codes that first appear late, in blocks of 50 rows."""
-    monkeypatch.setattr(fused, "CHUNK_ROWS", 50)
-    monkeypatch.setattr(fused, "FUSED_BATCH_ROWS", 120)
+    monkeypatch.setattr(fused, "FUSED_CHUNK_ROWS", 50)
     d = _data(17, n=1000, levels=(0, 1, 2, 5), n_strata=4)
     order = np.lexsort((d["time"], d["strata"], d["group"]))
     d = {k: v[order] for k, v in d.items()}
     _check(monkeypatch, d)
-    monkeypatch.setattr(fused, "FUSED_BATCH_ROWS", 10)
-    _check(monkeypatch, d)
+    by_time = {k: v[np.argsort(d["time"], kind="stable")] for k, v in d.items()}
+    _check(monkeypatch, by_time)
 
 
 def test_unsorted_growth_matches_direct_counts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fused, "CHUNK_ROWS", 37)
+    monkeypatch.setattr(fused, "FUSED_CHUNK_ROWS", 37)
     d = _data(18, n=500, levels=(0, 3), n_strata=5)
     d["time"][-1] = 400.0  # the largest time only in the last block
     counts = fused_counts(d["time"], d["event"], d["strata"], d["group"])
@@ -252,7 +251,7 @@ def test_bad_inputs_give_the_same_errors(
 ) -> None:
     d = _data(21, n=200)
     if late:  # the bad row in the last block of rows, after the table has been counted for the others
-        monkeypatch.setattr(fused, "CHUNK_ROWS", 16)
+        monkeypatch.setattr(fused, "FUSED_CHUNK_ROWS", 16)
         position = 190
         message = message.replace("position 7", "position 190")
     d = _bad(d, key, position, value, dtype)

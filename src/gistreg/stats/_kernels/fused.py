@@ -21,10 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gistreg.stats._kernels.counting import (
-    CHUNK_ROWS,
     COUNTING_MAX_ABS_TIME,
     COUNTING_MAX_RANGE,
-    FloatArray,
     IntArray,
     RiskSetTable,
 )
@@ -35,8 +33,8 @@ FUSED_MAX_CODE = 1 << 10
 #: Largest (event x column x block x time) table, in cells.
 FUSED_MAX_CELLS = 1 << 22
 
-#: Rows whose keys are counted by one ``np.bincount`` (at least; as many as the table has cells if that is more).
-FUSED_BATCH_ROWS = 1 << 18
+#: Rows per block of the pass: the block's share of every input and buffer stays in cache.
+FUSED_CHUNK_ROWS = 1 << 15
 
 #: Up to this many columns the table is gathered column by column (faster than a transposing copy).
 _FEW_COLUMNS = 8
@@ -72,44 +70,117 @@ def fused_counts(
 
     Notes
     -----
-    Per block of rows (a loop over blocks, not over patients): float times are truncated and compared with
-    themselves (whole numbers; NaN fails), cast to int64 and bounded by one reduction on their unsigned view (so
-    negative values and infinity fail too); integer times, codes and events are each bounded by one reduction on
-    their unsigned view, which also refuses negative values. The key ``((e * g + c) * n_blocks + b) * T + t`` is
-    then formed in place and the keys of several blocks are counted by one ``np.bincount``. Whole numbers below
-    ``2**26`` are never merged by R's ``aeqSurv``, so no near-tie step is needed.
+    Rows are taken in blocks of :data:`FUSED_CHUNK_ROWS` (a loop over blocks, not over patients), so that every
+    input array is read from memory once and the rest happens in cache. Integer codes and events are bounded by
+    one reduction on their unsigned view each, which also refuses negative values. Float times are truncated and
+    compared with themselves (whole numbers; NaN fails), scaled by the key's time stride while still float (exact
+    below ``2**53``), cast to int64 and bounded by one reduction on the unsigned view (so negative values and
+    infinity fail too); integer times are bounded first and then scaled. The key
+    ``((t * n_blocks + b) * g + c) * 2 + e`` is completed in place and counted into the table by ``np.add.at``.
+    Whole numbers below ``2**26`` are never merged by R's ``aeqSurv``, so no near-tie step is needed.
     """
     if not _eligible(time, event, (block, column)):
         return None
     n = time.shape[0]
-    t_cap = _value_cap(time, min(int(COUNTING_MAX_ABS_TIME), max(COUNTING_MAX_RANGE, 2 * n)))
-    b_cap = _value_cap(block, FUSED_MAX_CODE) if block is not None else 1
-    c_cap = _value_cap(column, FUSED_MAX_CODE) if column is not None else 1
+    caps = (
+        _value_cap(time, min(int(COUNTING_MAX_ABS_TIME), max(COUNTING_MAX_RANGE, 2 * n))),
+        _value_cap(block, FUSED_MAX_CODE) if block is not None else 1,
+        _value_cap(column, FUSED_MAX_CODE) if column is not None else 1,
+    )
     event = _as_signed(event)
     block = _as_signed(block) if block is not None else None
     column = _as_signed(column) if column is not None else None
-    step = min(CHUNK_ROWS, n)
-    tkey = np.empty(step, dtype=np.int64)
-    fbuf = np.empty(step) if time.dtype.kind == "f" else None
-    flags = np.empty(step, dtype=bool) if fbuf is not None or event.dtype.kind == "f" else None
-    counter = _Counter(n, step)
+    step = min(FUSED_CHUNK_ROWS, n)
+    scratch = _Scratch(step, time.dtype.kind == "f", event.dtype.kind == "f", block is not None)
+    table = _Table()
     with np.errstate(invalid="ignore"):  # NaN or infinite times cast to int64; they are refused right after
         for lo in range(0, n, step):
             rows = slice(lo, min(lo + step, n))
-            tk = tkey[: rows.stop - lo]
-            t_max = _time_key(time[rows], tk, fbuf, flags)
-            ev = _event_values(event[rows], flags)
             b = block[rows] if block is not None else None
             c = column[rows] if column is not None else None
-            b_max = int(_unsigned(b).max()) if b is not None else 0
-            c_max = int(_unsigned(c).max()) if c is not None else 0
-            if not (0 <= t_max < t_cap and ev is not None and b_max < b_cap and c_max < c_cap):
+            if not _count_rows(time[rows], event[rows], b, c, table, scratch, caps):
                 return None
-            if not counter.fit(t_max, b_max, c_max):
-                return None
-            _combine(counter.slot(tk.shape[0]), tk, ev, b, c, counter.shape)
-    counter.flush()
-    return counter.counts.reshape(2, *counter.shape)
+    return table.event_major()
+
+
+class _Scratch:
+    """Buffers for one block of rows, reused from block to block (they stay in cache)."""
+
+    def __init__(self, step: int, float_time: bool, float_event: bool, blocks: bool) -> None:
+        self.key = np.empty(step, dtype=np.int64)
+        self.time = np.empty(step) if float_time else None
+        self.whole = np.empty(step, dtype=bool) if float_time else None
+        self.ones = np.empty(step, dtype=bool) if float_event else None
+        self.block = np.empty(step, dtype=np.int64) if blocks else None
+
+
+class _Table:
+    """The growing count table ``counts[time, block, column, event]`` (time-major, flat)."""
+
+    def __init__(self) -> None:
+        self.shape = (0, 1, 1)  # (T, n_blocks, g)
+        self.counts = np.zeros(0, dtype=np.int64)
+
+    def fit_codes(self, b_max: int, c_max: int) -> bool:
+        """Make room for these block and column codes, keeping the counts so far; False if it would be too big."""
+        n_times, n_blocks, g = self.shape
+        if b_max < n_blocks and c_max < g:
+            return True
+        shape = (n_times, max(n_blocks, b_max + 1), max(g, c_max + 1))
+        if 2 * shape[0] * shape[1] * shape[2] > FUSED_MAX_CELLS:
+            return False
+        grown = np.zeros((*shape, 2), dtype=np.int64)
+        grown[:, :n_blocks, :g] = self.counts.reshape(n_times, n_blocks, g, 2)
+        self.shape, self.counts = shape, grown.reshape(-1)
+        return True
+
+    def fit_time(self, t_max: int) -> bool:
+        """Make room for times up to ``t_max`` (appended: the layout is time-major); False if it would be too big."""
+        n_times, n_blocks, g = self.shape
+        if t_max < n_times:
+            return True
+        if 2 * (t_max + 1) * n_blocks * g > FUSED_MAX_CELLS:
+            return False
+        more = np.zeros(2 * (t_max + 1 - n_times) * n_blocks * g, dtype=np.int64)
+        self.shape, self.counts = (t_max + 1, n_blocks, g), np.concatenate((more, self.counts))
+        return True
+
+    def event_major(self) -> IntArray:
+        """The counts as ``counts[event, column, block, time]``."""
+        table = self.counts.reshape(*self.shape, 2).transpose(3, 2, 1, 0)
+        return np.ascontiguousarray(table)
+
+
+def _count_rows(
+    t: NDArray[Any],
+    ev: NDArray[Any],
+    block: NDArray[Any] | None,
+    column: NDArray[Any] | None,
+    table: _Table,
+    scratch: _Scratch,
+    caps: tuple[int, int, int],
+) -> bool:
+    """Check and count one block of rows; False (nothing counted) if a row is outside what the pass handles."""
+    m = t.shape[0]
+    b_max = int(_unsigned(block).max()) if block is not None else 0
+    c_max = int(_unsigned(column).max()) if column is not None else 0
+    ones = _event_values(ev, scratch.ones)
+    if ones is None or b_max >= caps[1] or c_max >= caps[2] or not table.fit_codes(b_max, c_max):
+        return False
+    _, n_blocks, g = table.shape
+    key = scratch.key[:m]
+    t_max = _time_key(t, key, 2 * n_blocks * g, scratch)
+    if not (0 <= t_max < caps[0] and table.fit_time(t_max)):
+        return False
+    if block is not None and n_blocks > 1 and scratch.block is not None:
+        scaled = np.multiply(block, 2 * g, out=scratch.block[:m], dtype=np.int64)
+        key += scaled
+    if column is not None and g > 1:
+        key += column
+        key += column
+    key += ones
+    np.add.at(table.counts, key, 1)
+    return True
 
 
 def _unsigned(x: NDArray[Any]) -> NDArray[Any]:
@@ -137,102 +208,38 @@ def _eligible(time: NDArray[Any], event: NDArray[Any], codes: tuple[NDArray[Any]
     return time_ok and event.dtype.kind in "biuf" and all(c is None or c.dtype.kind in "biu" for c in codes)
 
 
-def _time_key(t: NDArray[Any], key: IntArray, fbuf: FloatArray | None, flags: BoolArray | None) -> int:
-    """Write the times of one block of rows into ``key`` as int64; return the largest as unsigned, -1 for a fraction.
+def _time_key(t: NDArray[Any], key: IntArray, stride: int, scratch: _Scratch) -> int:
+    """Write ``t * stride`` into ``key`` (int64) and return the largest time; -1 if a time is not a whole number.
 
-    A negative, NaN or infinite time makes the result at least ``2**63`` (``cap`` of :func:`fused_counts` is far
-    below): its int64 cast is negative or out of range, which the unsigned view turns into a huge value.
+    A negative, NaN or infinite time returns at least ``2**63 // stride`` (far above any cap of
+    :func:`fused_counts`): its int64 cast is negative or out of range, which the unsigned view makes huge. Integer
+    times are bounded before they are scaled, so the product cannot overflow.
     """
-    if fbuf is not None and flags is not None:
-        f = fbuf[: t.shape[0]]
+    if scratch.time is not None and scratch.whole is not None:
+        f = scratch.time[: t.shape[0]]
         np.trunc(t, out=f)
-        if not np.equal(f, t, out=flags[: t.shape[0]]).all():
+        if not np.equal(f, t, out=scratch.whole[: t.shape[0]]).all():
             return -1  # a fraction or NaN
+        f *= stride  # exact: whole numbers below 2**26 times a stride below 2**22
         np.copyto(key, f, casting="unsafe")
-        return int(_unsigned(key).max())
-    np.copyto(key, t, casting="unsafe")
-    return int(_unsigned(t).max())
+        return int(_unsigned(key).max()) // stride
+    t_max = int(_unsigned(t).max())
+    if t_max * stride < 1 << 62:  # a larger time is declined by the caller; scaling it could overflow
+        np.multiply(t, stride, out=key, dtype=np.int64)
+    return t_max
 
 
-def _event_values(ev: NDArray[Any], flags: BoolArray | None) -> NDArray[Any] | None:
+def _event_values(ev: NDArray[Any], ones: BoolArray | None) -> NDArray[Any] | None:
     """The events of one block of rows as 0/1 values to put in the keys, or ``None`` if one is not 0 or 1."""
     kind = ev.dtype.kind
     if kind == "b":
         return ev
     if kind in "iu":
         return ev if int(_unsigned(ev).max()) <= 1 else None
-    if flags is None:
+    if ones is None:
         return None
-    ones = np.equal(ev, 1, out=flags[: ev.shape[0]])
-    return ones if np.count_nonzero(ev) == np.count_nonzero(ones) else None  # NaN is non-zero and not 1
-
-
-def _combine(
-    key: IntArray,
-    tk: IntArray,
-    ev: NDArray[Any],
-    block: NDArray[Any] | None,
-    column: NDArray[Any] | None,
-    shape: tuple[int, int, int],
-) -> None:
-    """``key = ((ev * g + column) * n_blocks + block) * T + tk`` with ``shape = (g, n_blocks, T)``."""
-    g, n_blocks, n_times = shape
-    src: NDArray[Any] = ev
-    if column is not None and g > 1:
-        np.multiply(src, g, out=key, dtype=np.int64)
-        np.add(key, column, out=key)
-        src = key
-    if block is not None and n_blocks > 1:
-        np.multiply(src, n_blocks, out=key, dtype=np.int64)
-        np.add(key, block, out=key)
-        src = key
-    np.multiply(src, n_times, out=key, dtype=np.int64)
-    key += tk
-
-
-class _Counter:
-    """The growing count table ``counts[event, column, block, time]`` and the keys waiting to be counted.
-
-    Keys of several blocks of rows are counted by one ``np.bincount``, so that the cost of each call (a table of
-    the full size is allocated and added) stays small next to the rows it counts.
-    """
-
-    def __init__(self, n: int, step: int) -> None:
-        self.n = n
-        self.shape = (1, 1, 0)  # (g, n_blocks, T)
-        self.counts = np.zeros(0, dtype=np.int64)
-        self.keys = np.empty(min(n, max(FUSED_BATCH_ROWS, step)), dtype=np.int64)
-        self.fill = 0
-
-    def flush(self) -> None:
-        """Count the waiting keys."""
-        if self.fill:
-            self.counts += np.bincount(self.keys[: self.fill], minlength=self.counts.shape[0])
-            self.fill = 0
-
-    def fit(self, t_max: int, b_max: int, c_max: int) -> bool:
-        """Grow the table to hold these largest codes, keeping the counts so far; False if it would be too big."""
-        g, n_blocks, n_times = self.shape
-        shape = (max(g, c_max + 1), max(n_blocks, b_max + 1), max(n_times, t_max + 1))
-        if shape == self.shape:
-            return True
-        cells = 2 * shape[0] * shape[1] * shape[2]
-        if cells > FUSED_MAX_CELLS:
-            return False
-        self.flush()  # the waiting keys are in the old layout
-        grown = np.zeros((2, *shape), dtype=np.int64)
-        grown[:, :g, :n_blocks, :n_times] = self.counts.reshape(2, g, n_blocks, n_times)
-        self.shape, self.counts = shape, grown.reshape(-1)
-        if self.keys.shape[0] < min(self.n, cells):
-            self.keys = np.empty(min(self.n, cells), dtype=np.int64)
-        return True
-
-    def slot(self, m: int) -> IntArray:
-        """Room for the keys of the next ``m`` rows (the waiting keys are counted first if the buffer is full)."""
-        if self.fill + m > self.keys.shape[0]:
-            self.flush()
-        self.fill += m
-        return self.keys[self.fill - m : self.fill]
+    is_one = np.equal(ev, 1, out=ones[: ev.shape[0]])
+    return is_one if np.count_nonzero(ev) == np.count_nonzero(is_one) else None  # NaN is non-zero and not 1
 
 
 def fused_risk_set_table(counts: IntArray, *, curves: bool) -> tuple[RiskSetTable, IntArray, IntArray]:
