@@ -142,7 +142,7 @@ class _Table:
         if 2 * (t_max + 1) * n_blocks * g > FUSED_MAX_CELLS:
             return False
         more = np.zeros(2 * (t_max + 1 - n_times) * n_blocks * g, dtype=np.int64)
-        self.shape, self.counts = (t_max + 1, n_blocks, g), np.concatenate((more, self.counts))
+        self.shape, self.counts = (t_max + 1, n_blocks, g), np.concatenate((self.counts, more))
         return True
 
     def event_major(self) -> IntArray:
