@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from gistreg.stats._kernels import km as km_kernel
-from gistreg.stats._kernels.km import _approx_right_index, find_quantile
+from gistreg.stats._kernels.km import _approx_right_index, _approx_right_index_sorted, find_quantile
 
 
 def _reference(v: np.ndarray, p: float) -> float:
@@ -48,6 +48,15 @@ def test_approx_index_equals_the_sorting_reference(seed: int) -> None:
         assert _same(_approx_right_index(v, p), _reference(v, p)), (v, p)
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_binary_search_on_sorted_values_equals_the_reference(seed: int) -> None:
+    rng = np.random.default_rng(50 + seed)
+    v = np.sort(rng.integers(0, 6, int(rng.integers(1, 25))) / 5.0)  # runs of tied values
+    for p in [*np.unique(v).tolist(), -0.5, 0.1, 0.55, 1.0, 1.5]:
+        assert _same(_approx_right_index_sorted(v, p), _reference(v, p)), (v, p)
+    assert np.isnan(_approx_right_index_sorted(np.zeros(0), 0.5))
+
+
 def test_approx_index_all_missing_and_single_values() -> None:
     assert np.isnan(_approx_right_index(np.array([np.nan, np.nan]), 0.5))
     assert np.isnan(_approx_right_index(np.zeros(0), 0.5))
@@ -82,5 +91,6 @@ def test_find_quantile_equals_the_search_with_the_sorting_reference(monkeypatch:
     probs = [0.0, 0.1, 0.25, 0.5, 0.75, float(y[n // 2]) if not np.isnan(y[n // 2]) else 0.3]
     fast = [find_quantile(x, y, p) for p in probs]
     monkeypatch.setattr(km_kernel, "_approx_right_index", _reference)
+    monkeypatch.setattr(km_kernel, "_approx_right_index_sorted", _reference)
     slow = [find_quantile(x, y, p) for p in probs]
     assert all(_same(a, b) for a, b in zip(fast, slow, strict=True)), (fast, slow)

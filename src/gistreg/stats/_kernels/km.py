@@ -120,6 +120,21 @@ def _approx_right_index(v: FloatArray, p: float) -> float:
     return float(positions[0]) if positions.shape[0] == 1 else float(positions.sum() / positions.shape[0])
 
 
+def _approx_right_index_sorted(v: FloatArray, p: float) -> float:
+    """:func:`_approx_right_index` for non-decreasing ``v`` without NaN, by binary search.
+
+    Tied values (equal neighbours) share the mean of their 1-based positions, as in the general search.
+    """
+    n = v.shape[0]
+    if n == 0 or p < v[0] or p > v[-1]:
+        return float("nan")
+    first = int(np.searchsorted(v, p, side="left"))
+    if first + 1 == n or v[first + 1] != v[first]:
+        return float(first + 1)
+    last = int(np.searchsorted(v, v[first], side="right")) - 1
+    return (first + last + 2) / 2
+
+
 def _at(x: FloatArray, index: float) -> float:
     """``x[index]`` with R's rules: NA index gives NA, a fractional index is truncated."""
     return float("nan") if np.isnan(index) else float(x[int(index) - 1])
@@ -156,14 +171,16 @@ def find_quantile(x: FloatArray, y: FloatArray, p: float, tol: float = TIME_TOLE
         return float("nan")
     xmax = float(x[-1])
     steps = np.diff(y)
-    if bool(np.all(steps >= 0)):  # non-decreasing (no NaN): the first of each run of equal values
+    monotone = bool(np.all(steps >= 0))
+    if monotone:  # non-decreasing (no NaN): the first of each run of equal values
         keep = np.flatnonzero(np.concatenate(([True], steps != 0)))
     else:  # R's duplicated(): first occurrence of each value, NaN included
         _, first = np.unique(y, return_index=True)
         keep = np.sort(first)
     xk, yk = x[keep], y[keep]
-    i1 = _approx_right_index(yk + tol, p)
-    i2 = _approx_right_index(yk - tol, p)
+    search = _approx_right_index_sorted if monotone else _approx_right_index  # yk +- tol stays non-decreasing
+    i1 = search(yk + tol, p)
+    i2 = search(yk - tol, p)
     quant = (_at(xk, i1) + _at(xk, i2)) / 2
     if p == 0:
         quant = float(xk[0])
