@@ -34,7 +34,7 @@ FUSED_MAX_CODE = 1 << 10
 FUSED_MAX_CELLS = 1 << 22
 
 #: Rows per block of the pass: the block's share of every input and buffer stays in cache.
-FUSED_CHUNK_ROWS = 1 << 15
+FUSED_CHUNK_ROWS = 1 << 14
 
 #: Up to this many columns the table is gathered column by column (faster than a transposing copy).
 _FEW_COLUMNS = 8
@@ -87,20 +87,31 @@ def fused_counts(
         _value_cap(block, FUSED_MAX_CODE) if block is not None else 1,
         _value_cap(column, FUSED_MAX_CODE) if column is not None else 1,
     )
-    event = _as_signed(event)
-    block = _as_signed(block) if block is not None else None
-    column = _as_signed(column) if column is not None else None
     step = min(FUSED_CHUNK_ROWS, n)
     scratch = _Scratch(step, time.dtype.kind == "f", event.dtype.kind == "f", block is not None)
+    inputs = _Inputs(time, event, block, column)
     table = _Table()
     with np.errstate(invalid="ignore"):  # NaN or infinite times cast to int64; they are refused right after
         for lo in range(0, n, step):
-            rows = slice(lo, min(lo + step, n))
-            b = block[rows] if block is not None else None
-            c = column[rows] if column is not None else None
-            if not _count_rows(time[rows], event[rows], b, c, table, scratch, caps):
+            if not _count_rows(inputs, slice(lo, min(lo + step, n)), table, scratch, caps):
                 return None
     return table.event_major()
+
+
+class _Inputs:
+    """The input arrays, ready to be sliced block by block, with their unsigned views for the range checks."""
+
+    def __init__(
+        self, time: NDArray[Any], event: NDArray[Any], block: NDArray[Any] | None, column: NDArray[Any] | None
+    ) -> None:
+        self.time = time
+        self.time_u = _unsigned(time) if time.dtype.kind in "iu" else None
+        self.event = _as_signed(event)
+        self.event_u = _unsigned(event) if event.dtype.kind in "iu" else None
+        self.block = _as_signed(block) if block is not None else None
+        self.block_u = _unsigned(block) if block is not None else None
+        self.column = _as_signed(column) if column is not None else None
+        self.column_u = _unsigned(column) if column is not None else None
 
 
 class _Scratch:
@@ -151,33 +162,25 @@ class _Table:
         return np.ascontiguousarray(table)
 
 
-def _count_rows(
-    t: NDArray[Any],
-    ev: NDArray[Any],
-    block: NDArray[Any] | None,
-    column: NDArray[Any] | None,
-    table: _Table,
-    scratch: _Scratch,
-    caps: tuple[int, int, int],
-) -> bool:
+def _count_rows(inputs: _Inputs, rows: slice, table: _Table, scratch: _Scratch, caps: tuple[int, int, int]) -> bool:
     """Check and count one block of rows; False (nothing counted) if a row is outside what the pass handles."""
-    m = t.shape[0]
-    b_max = int(_unsigned(block).max()) if block is not None else 0
-    c_max = int(_unsigned(column).max()) if column is not None else 0
-    ones = _event_values(ev, scratch.ones)
+    block, column = inputs.block, inputs.column
+    b_max = int(inputs.block_u[rows].max()) if inputs.block_u is not None else 0
+    c_max = int(inputs.column_u[rows].max()) if inputs.column_u is not None else 0
+    ones = _event_values(inputs, rows, scratch.ones)
     if ones is None or b_max >= caps[1] or c_max >= caps[2] or not table.fit_codes(b_max, c_max):
         return False
     _, n_blocks, g = table.shape
-    key = scratch.key[:m]
-    t_max = _time_key(t, key, 2 * n_blocks * g, scratch)
+    key = scratch.key[: rows.stop - rows.start]
+    t_max = _time_key(inputs, rows, key, 2 * n_blocks * g, scratch)
     if not (0 <= t_max < caps[0] and table.fit_time(t_max)):
         return False
     if block is not None and n_blocks > 1 and scratch.block is not None:
-        scaled = np.multiply(block, 2 * g, out=scratch.block[:m], dtype=np.int64)
-        key += scaled
+        key += np.multiply(block[rows], 2 * g, out=scratch.block[: key.shape[0]], dtype=np.int64)
     if column is not None and g > 1:
-        key += column
-        key += column
+        c = column[rows]
+        key += c
+        key += c
     key += ones
     np.add.at(table.counts, key, 1)
     return True
@@ -208,34 +211,35 @@ def _eligible(time: NDArray[Any], event: NDArray[Any], codes: tuple[NDArray[Any]
     return time_ok and event.dtype.kind in "biuf" and all(c is None or c.dtype.kind in "biu" for c in codes)
 
 
-def _time_key(t: NDArray[Any], key: IntArray, stride: int, scratch: _Scratch) -> int:
-    """Write ``t * stride`` into ``key`` (int64) and return the largest time; -1 if a time is not a whole number.
+def _time_key(inputs: _Inputs, rows: slice, key: IntArray, stride: int, scratch: _Scratch) -> int:
+    """Write ``time * stride`` of the rows into ``key`` (int64) and return the largest time; -1 for a fraction.
 
     A negative, NaN or infinite time returns at least ``2**63 // stride`` (far above any cap of
     :func:`fused_counts`): its int64 cast is negative or out of range, which the unsigned view makes huge. Integer
     times are bounded before they are scaled, so the product cannot overflow.
     """
-    if scratch.time is not None and scratch.whole is not None:
-        f = scratch.time[: t.shape[0]]
+    t = inputs.time[rows]
+    if inputs.time_u is None and scratch.time is not None and scratch.whole is not None:
+        f = scratch.time[: key.shape[0]]
         np.trunc(t, out=f)
-        if not np.equal(f, t, out=scratch.whole[: t.shape[0]]).all():
+        if not np.equal(f, t, out=scratch.whole[: key.shape[0]]).all():
             return -1  # a fraction or NaN
         f *= stride  # exact: whole numbers below 2**26 times a stride below 2**22
         np.copyto(key, f, casting="unsafe")
-        return int(_unsigned(key).max()) // stride
-    t_max = int(_unsigned(t).max())
-    if t_max * stride < 1 << 62:  # a larger time is declined by the caller; scaling it could overflow
+        return int(key.view(np.uint64).max()) // stride
+    t_max = int(inputs.time_u[rows].max()) if inputs.time_u is not None else -1
+    if t_max >= 0 and t_max * stride < 1 << 62:  # a larger time is declined by the caller; scaling could overflow
         np.multiply(t, stride, out=key, dtype=np.int64)
     return t_max
 
 
-def _event_values(ev: NDArray[Any], ones: BoolArray | None) -> NDArray[Any] | None:
-    """The events of one block of rows as 0/1 values to put in the keys, or ``None`` if one is not 0 or 1."""
-    kind = ev.dtype.kind
-    if kind == "b":
+def _event_values(inputs: _Inputs, rows: slice, ones: BoolArray | None) -> NDArray[Any] | None:
+    """The events of the rows as 0/1 values to put in the keys, or ``None`` if one is not 0 or 1."""
+    ev = inputs.event[rows]
+    if ev.dtype.kind == "b":
         return ev
-    if kind in "iu":
-        return ev if int(_unsigned(ev).max()) <= 1 else None
+    if inputs.event_u is not None:
+        return ev if int(inputs.event_u[rows].max()) <= 1 else None
     if ones is None:
         return None
     is_one = np.equal(ev, 1, out=ones[: ev.shape[0]])
