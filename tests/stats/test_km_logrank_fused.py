@@ -78,7 +78,7 @@ def _outcome(call: Callable[[], Any]) -> Any:
 def _general(monkeypatch: pytest.MonkeyPatch, run: Callable[[], Any]) -> Any:
     """``run()`` with the fused pass switched off in both front ends."""
     with monkeypatch.context() as m:
-        m.setattr(km_module, "fused_table", lambda *a, **k: None)
+        m.setattr(km_module, "fused_curves", lambda *a, **k: None)
         m.setattr(logrank_module, "fused_table", lambda *a, **k: None)
         return run()
 
@@ -86,7 +86,8 @@ def _general(monkeypatch: pytest.MonkeyPatch, run: Callable[[], Any]) -> Any:
 def _fused_taken(d: Arrays) -> bool:
     """Whether the fused pass accepts the data (so that the comparison is not between two general runs)."""
     with_strata = _prep.fused_table(d["time"], d["event"], d["group"], d["strata"])
-    return with_strata is not None and _prep.fused_table(d["time"], d["event"], d["group"], None) is not None
+    curves = _prep.fused_curves(d["time"], d["event"], d["group"])
+    return with_strata is not None and curves is not None
 
 
 def _data(seed: int, n: int = 600, *, levels: tuple[int, ...] = (0, 1), n_strata: int = 3) -> Arrays:

@@ -14,8 +14,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gistreg.core.errors import InputError
-from gistreg.stats._kernels.counting import RiskSetTable
-from gistreg.stats._kernels.fused import fused_counts, fused_risk_set_table
+from gistreg.stats._kernels.counting import CurveCounts, RiskSetTable
+from gistreg.stats._kernels.fused import fused_counts, fused_curve_counts, fused_risk_set_table
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -242,28 +242,59 @@ class FusedTable:
 
 
 def fused_table(
-    time: ArrayLike, event: ArrayLike, group: ArrayLike | None, strata: ArrayLike | None, *, curves: bool = False
+    time: ArrayLike, event: ArrayLike, group: ArrayLike | None, strata: ArrayLike | None
 ) -> FusedTable | None:
     """Check and count unweighted inputs in one pass (:func:`~gistreg.stats._kernels.fused.fused_counts`).
 
-    Blocks of the table are the strata and columns the groups (``curves``: the groups are separate curves).
+    Blocks of the table are the strata and columns the groups.
     Returns ``None`` whenever the inputs are not of the common kind that pass handles (whole-number times,
     integer or boolean events and small non-negative integer or boolean labels) or anything is wrong with them;
     the caller then checks them with :func:`as_time_range`, :func:`as_event` and :func:`encode`, which give the
     precise error, and counts with ``risk_set_table``. Both routes give identical tables and labels: the labels
     are the codes present, in the label's own type, as ``np.unique`` gives them.
     """
-    try:
-        t, e = np.asarray(time), np.asarray(event)
-        g = np.asarray(group) if group is not None else None
-        s = np.asarray(strata) if strata is not None else None
-    except (TypeError, ValueError):  # e.g. ragged nested lists: the general route names the problem
+    arrays = _as_arrays(time, event, group, strata)
+    if arrays is None:
         return None
+    t, e, g, s = arrays
     counts = fused_counts(t, e, s, g)
     if counts is None:
         return None
-    table, strata_codes, group_codes = fused_risk_set_table(counts, curves=curves)
+    table, strata_codes, group_codes = fused_risk_set_table(counts)
     return FusedTable(table, _labels(g, group_codes), _labels(s, strata_codes))
+
+
+def fused_curves(
+    time: ArrayLike, event: ArrayLike, group: ArrayLike | None
+) -> tuple[list[CurveCounts], tuple[Any, ...]] | None:
+    """Kaplan-Meier curve counts per group, checked and counted in one pass, with the labels :func:`encode` gives.
+
+    ``None`` under the same conditions as :func:`fused_table` (the caller then takes the general route).
+    """
+    arrays = _as_arrays(time, event, group, None)
+    if arrays is None:
+        return None
+    t, e, g, _ = arrays
+    counts = fused_counts(t, e, None, g)
+    if counts is None:
+        return None
+    curves, group_codes = fused_curve_counts(counts)
+    return curves, _labels(g, group_codes)
+
+
+def _as_arrays(
+    time: ArrayLike, event: ArrayLike, group: ArrayLike | None, strata: ArrayLike | None
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any] | None, NDArray[Any] | None] | None:
+    """The inputs as arrays (no copies of arrays), or ``None`` if one cannot be made an array."""
+    try:
+        return (
+            np.asarray(time),
+            np.asarray(event),
+            np.asarray(group) if group is not None else None,
+            np.asarray(strata) if strata is not None else None,
+        )
+    except (TypeError, ValueError):  # e.g. ragged nested lists: the general route names the problem
+        return None
 
 
 def _labels(values: NDArray[Any] | None, present: IntArray) -> tuple[Any, ...]:

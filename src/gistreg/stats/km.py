@@ -5,7 +5,7 @@ number-at-risk tables, equal to R ``survival`` 3.5-3 ``survfit``, ``quantile.sur
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -13,11 +13,10 @@ from numpy.typing import ArrayLike, NDArray
 from gistreg.core.errors import InputError
 from gistreg.stats._kernels import km as _km
 from gistreg.stats._kernels.counting import RiskSetTable, risk_set_table
-from gistreg.stats._prep import as_event, as_float_vector, as_time_range, as_weights, encode, fused_table
+from gistreg.stats._prep import as_event, as_float_vector, as_time_range, as_weights, encode, fused_curves
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-_Num = TypeVar("_Num", np.int64, np.float64)
 
 ConfType = Literal["log", "log-log", "plain"]
 VarianceMethod = Literal["greenwood", "infinitesimal-jackknife"]
@@ -253,36 +252,31 @@ def kaplan_meier(
     .. [5] Therneau TM. A package for survival analysis in R (survival 3.5-3), survfit and quantile.survfit.
     """
     z = check_conf(conf_level, conf_type)
-    fused = fused_table(time, event, group, None, curves=True) if weights is None else None
+    fused = fused_curves(time, event, group) if weights is None else None
     if fused is not None:
-        table, labels, w, jackknife = fused.table, fused.groups, None, False
+        counts, labels = fused
+        jackknife, w = False, None
     else:
         table, labels, w, jackknife = _general_table(time, event, group, weights)
+        counts = [table.curve_counts(i) for i in range(len(labels))]
     curves = []
-    for i, label in enumerate(labels):
-        rows, j = table.curve(i)
-
-        def col(x: NDArray[_Num], rows: IntArray = rows, j: int = j) -> NDArray[_Num]:
-            return x[:, j][rows]  # = x[rows, j]; taking the column first is faster
-
-        n_risk, n_event = col(table.n_risk), col(table.n_event)
-        if jackknife and table.sq_event is not None and table.sq_censor is not None:
-            pl = _km.product_limit_jackknife(n_risk, n_event, col(table.sq_event), col(table.sq_censor))
+    for label, cc in zip(labels, counts, strict=True):
+        if jackknife and cc.sq_event is not None and cc.sq_censor is not None:
+            pl = _km.product_limit_jackknife(cc.n_risk, cc.n_event, cc.sq_event, cc.sq_censor)
         else:
-            pl = _km.product_limit(n_risk, n_event)
+            pl = _km.product_limit(cc.n_risk, cc.n_event)
         lower, upper = _km.confidence_band(pl.survival, pl.std_err, z, conf_type)
-        n_risk_count = col(table.count_risk)
         curves.append(
             KaplanMeierCurve(
                 group=label,
-                n=int(n_risk_count[0]),  # everyone in the group is at risk at its first time
-                time=table.time[rows],
-                n_risk=n_risk,
-                n_event=n_event,
-                n_censor=col(table.n_censor),
-                n_risk_count=n_risk_count,
-                n_event_count=col(table.count_event),
-                n_censor_count=col(table.count_censor),
+                n=int(cc.count_risk[0]),  # everyone in the group is at risk at its first time
+                time=cc.time,
+                n_risk=cc.n_risk,
+                n_event=cc.n_event,
+                n_censor=cc.n_censor,
+                n_risk_count=cc.count_risk,
+                n_event_count=cc.count_event,
+                n_censor_count=cc.count_censor,
                 survival=pl.survival,
                 std_err=pl.std_err,
                 std_err_survival=pl.std_err_survival,

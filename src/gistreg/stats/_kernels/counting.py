@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+_Num = TypeVar("_Num", np.int64, np.float64)
 
 #: R's ``sqrt(.Machine$double.eps)``: the tolerance of ``aeqSurv`` and of ``quantile.survfit``.
 TIME_TOLERANCE = 2.0**-26
@@ -60,6 +61,25 @@ class TimeCodes:
 
     index: IntArray
     values: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class CurveCounts:
+    """The counts of one Kaplan-Meier curve at its distinct times (the rows where it has observations).
+
+    ``n_*`` are weighted sums (equal to the ``count_*`` row counts without weights); ``sq_*`` are sums of squared
+    weights, or ``None`` when not counted.
+    """
+
+    time: FloatArray
+    n_risk: FloatArray
+    n_event: FloatArray
+    n_censor: FloatArray
+    count_risk: IntArray
+    count_event: IntArray
+    count_censor: IntArray
+    sq_event: FloatArray | None = None
+    sq_censor: FloatArray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +129,25 @@ class RiskSetTable:
         if self.curves_in_columns:
             return np.flatnonzero((self.count_event[:, j] + self.count_censor[:, j]) > 0), j
         return np.arange(self.starts[j], self.starts[j + 1], dtype=np.int64), 0
+
+    def curve_counts(self, j: int) -> CurveCounts:
+        """The counts of curve ``j`` at its own times (a table built with ``curves=True``)."""
+        rows, col = self.curve(j)
+
+        def pick(x: NDArray[_Num]) -> NDArray[_Num]:
+            return x[:, col][rows]  # = x[rows, col]; taking the column first is faster
+
+        return CurveCounts(
+            time=self.time[rows],
+            n_risk=pick(self.n_risk),
+            n_event=pick(self.n_event),
+            n_censor=pick(self.n_censor),
+            count_risk=pick(self.count_risk),
+            count_event=pick(self.count_event),
+            count_censor=pick(self.count_censor),
+            sq_event=pick(self.sq_event) if self.sq_event is not None else None,
+            sq_censor=pick(self.sq_censor) if self.sq_censor is not None else None,
+        )
 
 
 def merge_near_ties(values: FloatArray) -> tuple[FloatArray, IntArray]:
@@ -411,9 +450,6 @@ def _assemble(
         sq_censor=sq_censor,
         curves_in_columns=in_columns,
     )
-
-
-_Num = TypeVar("_Num", np.int64, np.float64)
 
 
 def _segment_reverse_cumsum(x: NDArray[_Num], starts: IntArray, *, exact: bool) -> NDArray[_Num]:

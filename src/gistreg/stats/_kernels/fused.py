@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from gistreg.stats._kernels.counting import (
     COUNTING_MAX_ABS_TIME,
     COUNTING_MAX_RANGE,
+    CurveCounts,
     IntArray,
     RiskSetTable,
 )
@@ -246,12 +247,12 @@ def _event_values(inputs: _Inputs, rows: slice, ones: BoolArray | None) -> NDArr
     return is_one if np.count_nonzero(ev) == np.count_nonzero(is_one) else None  # NaN is non-zero and not 1
 
 
-def fused_risk_set_table(counts: IntArray, *, curves: bool) -> tuple[RiskSetTable, IntArray, IntArray]:
+def fused_risk_set_table(counts: IntArray) -> tuple[RiskSetTable, IntArray, IntArray]:
     """The :class:`RiskSetTable` of counts from :func:`fused_counts`, and the block and column codes it holds.
 
     Blocks and columns without rows are dropped, so that the table numbers the codes present ``0..k-1`` in
-    ascending order, as ``np.unique`` would. With ``curves`` the columns are separate curves of one block (the
-    Kaplan-Meier layout). The table equals the one :func:`~gistreg.stats._kernels.counting.risk_set_table` builds.
+    ascending order, as ``np.unique`` would. The table equals the one
+    :func:`~gistreg.stats._kernels.counting.risk_set_table` builds (blocks: strata, columns: groups).
 
     Returns
     -------
@@ -301,6 +302,34 @@ def fused_risk_set_table(counts: IntArray, *, curves: bool) -> tuple[RiskSetTabl
         count_risk=count_risk,
         sq_event=None,
         sq_censor=None,
-        curves_in_columns=curves,
     )
     return table, block_codes, column_codes
+
+
+def fused_curve_counts(counts: IntArray) -> tuple[list[CurveCounts], IntArray]:
+    """Kaplan-Meier curve counts straight from :func:`fused_counts` with one block (the columns are the curves).
+
+    Returns the counts of every column code that has rows, each at its own times, and those codes (ascending).
+    They equal :meth:`RiskSetTable.curve_counts` of the table ``risk_set_table(..., curves=True)`` builds, without
+    a table: the number at risk is the reverse cumulative sum of the curve's own rows (exact integers).
+    """
+    events, censored = counts[1, :, 0], counts[0, :, 0]  # (g, T)
+    total = events + censored
+    codes = np.flatnonzero(total.any(axis=1))
+    curves = []
+    for c in codes:  # a loop over curves
+        rows = np.flatnonzero(total[c])
+        count_event, count_censor, count_total = events[c][rows], censored[c][rows], total[c][rows]
+        count_risk = np.cumsum(count_total[::-1])[::-1].copy()
+        curves.append(
+            CurveCounts(
+                time=rows.astype(np.float64),
+                n_risk=count_risk.astype(np.float64),
+                n_event=count_event.astype(np.float64),
+                n_censor=count_censor.astype(np.float64),
+                count_risk=count_risk,
+                count_event=count_event,
+                count_censor=count_censor,
+            )
+        )
+    return curves, codes
