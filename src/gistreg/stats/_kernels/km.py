@@ -120,21 +120,6 @@ def _approx_right_index(v: FloatArray, p: float) -> float:
     return float(positions[0]) if positions.shape[0] == 1 else float(positions.sum() / positions.shape[0])
 
 
-def _approx_right_index_sorted(v: FloatArray, p: float) -> float:
-    """:func:`_approx_right_index` for non-decreasing ``v`` without NaN, by binary search.
-
-    Tied values (equal neighbours) share the mean of their 1-based positions, as in the general search.
-    """
-    n = v.shape[0]
-    if n == 0 or p < v[0] or p > v[-1]:
-        return float("nan")
-    first = int(np.searchsorted(v, p, side="left"))
-    if first + 1 == n or v[first + 1] != v[first]:
-        return float(first + 1)
-    last = int(np.searchsorted(v, v[first], side="right")) - 1
-    return (first + last + 2) / 2
-
-
 def _at(x: FloatArray, index: float) -> float:
     """``x[index]`` with R's rules: NA index gives NA, a fractional index is truncated."""
     return float("nan") if np.isnan(index) else float(x[int(index) - 1])
@@ -167,20 +152,16 @@ def find_quantile(x: FloatArray, y: FloatArray, p: float, tol: float = TIME_TOLE
     probability; applied to one probability at a time, as here, this is the result of
     ``quantile(fit, probs = p)``.
     """
+    if bool(np.all(np.diff(y) >= 0)):  # non-decreasing, no NaN (a survival curve; most limits)
+        return _find_quantile_monotone(x, y, p, tol)
     if not (np.fmax.reduce(y) >= p):  # the largest value, NaN skipped
         return float("nan")
     xmax = float(x[-1])
-    steps = np.diff(y)
-    monotone = bool(np.all(steps >= 0))
-    if monotone:  # non-decreasing (no NaN): the first of each run of equal values
-        keep = np.flatnonzero(np.concatenate(([True], steps != 0)))
-    else:  # R's duplicated(): first occurrence of each value, NaN included
-        _, first = np.unique(y, return_index=True)
-        keep = np.sort(first)
+    _, first = np.unique(y, return_index=True)  # R's duplicated(): first occurrence of each value, NaN included
+    keep = np.sort(first)
     xk, yk = x[keep], y[keep]
-    search = _approx_right_index_sorted if monotone else _approx_right_index  # yk +- tol stays non-decreasing
-    i1 = search(yk + tol, p)
-    i2 = search(yk - tol, p)
+    i1 = _approx_right_index(yk + tol, p)
+    i2 = _approx_right_index(yk - tol, p)
     quant = (_at(xk, i1) + _at(xk, i2)) / 2
     if p == 0:
         quant = float(xk[0])
@@ -188,6 +169,58 @@ def find_quantile(x: FloatArray, y: FloatArray, p: float, tol: float = TIME_TOLE
     if not np.isnan(last) and abs(p - last) < tol:
         quant = (_at(xk, i1) + xmax) / 2
     return quant
+
+
+def _find_quantile_monotone(x: FloatArray, y: FloatArray, p: float, tol: float) -> float:
+    """:func:`find_quantile` for non-decreasing ``y`` without NaN, by binary search instead of array passes.
+
+    R keeps the first of each run of equal values (``yk``, ``xk``) and searches ``yk +- tol``; here the runs
+    are found around the crossing only (:func:`_kept_time`). Same result, including tied shifted values.
+    """
+    last = float(y[-1])
+    if not last >= p:
+        return float("nan")
+    at_upper, at_lower = _kept_time(x, y, tol, p), _kept_time(x, y, -tol, p)
+    if abs(p - last) < tol:  # the curve ends on 1 - p: midpoint with its last time
+        return (at_upper + float(x[-1])) / 2
+    if p == 0:
+        return float(x[0])
+    return (at_upper + at_lower) / 2
+
+
+def _kept_time(x: FloatArray, y: FloatArray, shift: float, p: float) -> float:
+    """``xk[approx(yk + shift, p)]`` for non-decreasing ``y`` without NaN, ``xk``/``yk`` the first of each run.
+
+    The smallest kept ``yk + shift >= p`` is at the first index ``j`` with ``y[j] + shift >= p`` (a run start,
+    as ``y + shift`` is non-decreasing in ``y``). Kept values whose shifted values are equal (rounding can tie
+    two different ``y``) share the mean of their positions, which R truncates: the middle one, rounded down.
+    NaN when ``p`` is outside the shifted values (R's ``rule = 1``).
+    """
+    if not (y[0] + shift <= p <= y[-1] + shift):
+        return float("nan")
+    j = _first_at_least(y, shift, p)
+    shifted = y[j] + shift
+    end = int(np.searchsorted(y, y[j], side="right"))  # end of j's run
+    while end < y.shape[0] and y[end] + shift == shifted:  # kept values tied with it after shifting
+        end = int(np.searchsorted(y, y[end], side="right"))
+    if y[end - 1] == y[j]:
+        return float(x[j])
+    starts = np.concatenate(([j], j + 1 + np.flatnonzero(y[j + 1 : end] != y[j : end - 1])))
+    return float(x[starts[(starts.shape[0] - 1) // 2]])
+
+
+def _first_at_least(y: FloatArray, shift: float, p: float) -> int:
+    """First index ``j`` with ``y[j] + shift >= p`` (floating point, as R computes it) in non-decreasing ``y``.
+
+    Binary search near ``p - shift``, then whole runs of equal values are stepped over to correct for rounding.
+    Precondition: ``y[-1] + shift >= p``.
+    """
+    j = min(int(np.searchsorted(y, p - shift, side="left")), y.shape[0] - 1)
+    while y[j] + shift < p:
+        j = int(np.searchsorted(y, y[j], side="right"))
+    while j > 0 and y[j - 1] + shift >= p:
+        j = int(np.searchsorted(y, y[j - 1], side="left"))
+    return j
 
 
 def curve_quantiles(
