@@ -119,6 +119,7 @@ class _Scratch:
     """Buffers for one block of rows, reused from block to block (they stay in cache)."""
 
     def __init__(self, step: int, float_time: bool, float_event: bool, blocks: bool) -> None:
+        self.step = step
         self.key = np.empty(step, dtype=np.int64)
         self.time = np.empty(step) if float_time else None
         self.whole = np.empty(step, dtype=bool) if float_time else None
@@ -165,21 +166,21 @@ class _Table:
 
 def _count_rows(inputs: _Inputs, rows: slice, table: _Table, scratch: _Scratch, caps: tuple[int, int, int]) -> bool:
     """Check and count one block of rows; False (nothing counted) if a row is outside what the pass handles."""
-    block, column = inputs.block, inputs.column
+    m = rows.stop - rows.start
     b_max = int(inputs.block_u[rows].max()) if inputs.block_u is not None else 0
     c_max = int(inputs.column_u[rows].max()) if inputs.column_u is not None else 0
-    ones = _event_values(inputs, rows, scratch.ones)
+    ones = _event_values(inputs, rows, scratch, m)
     if ones is None or b_max >= caps[1] or c_max >= caps[2] or not table.fit_codes(b_max, c_max):
         return False
     _, n_blocks, g = table.shape
-    key = scratch.key[: rows.stop - rows.start]
+    key = scratch.key if m == scratch.step else scratch.key[:m]
     t_max = _time_key(inputs, rows, key, 2 * n_blocks * g, scratch)
     if not (0 <= t_max < caps[0] and table.fit_time(t_max)):
         return False
-    if block is not None and n_blocks > 1 and scratch.block is not None:
-        key += np.multiply(block[rows], 2 * g, out=scratch.block[: key.shape[0]], dtype=np.int64)
-    if column is not None and g > 1:
-        c = column[rows]
+    if inputs.block is not None and n_blocks > 1 and scratch.block is not None:
+        key += np.multiply(inputs.block[rows], 2 * g, out=scratch.block[:m], dtype=np.int64)
+    if inputs.column is not None and g > 1:
+        c = inputs.column[rows]
         key += c
         key += c
     key += ones
@@ -221,9 +222,10 @@ def _time_key(inputs: _Inputs, rows: slice, key: IntArray, stride: int, scratch:
     """
     t = inputs.time[rows]
     if inputs.time_u is None and scratch.time is not None and scratch.whole is not None:
-        f = scratch.time[: key.shape[0]]
+        m = key.shape[0]
+        f, whole = (scratch.time, scratch.whole) if m == scratch.step else (scratch.time[:m], scratch.whole[:m])
         np.trunc(t, out=f)
-        if not np.equal(f, t, out=scratch.whole[: key.shape[0]]).all():
+        if not np.equal(f, t, out=whole).all():
             return -1  # a fraction or NaN
         f *= stride  # exact: whole numbers below 2**26 times a stride below 2**22
         np.copyto(key, f, casting="unsafe")
@@ -234,16 +236,16 @@ def _time_key(inputs: _Inputs, rows: slice, key: IntArray, stride: int, scratch:
     return t_max
 
 
-def _event_values(inputs: _Inputs, rows: slice, ones: BoolArray | None) -> NDArray[Any] | None:
+def _event_values(inputs: _Inputs, rows: slice, scratch: _Scratch, m: int) -> NDArray[Any] | None:
     """The events of the rows as 0/1 values to put in the keys, or ``None`` if one is not 0 or 1."""
     ev = inputs.event[rows]
-    if ev.dtype.kind == "b":
-        return ev
     if inputs.event_u is not None:
         return ev if int(inputs.event_u[rows].max()) <= 1 else None
-    if ones is None:
+    if ev.dtype.kind == "b":
+        return ev
+    if scratch.ones is None:
         return None
-    is_one = np.equal(ev, 1, out=ones[: ev.shape[0]])
+    is_one = np.equal(ev, 1, out=scratch.ones[:m])
     return is_one if np.count_nonzero(ev) == np.count_nonzero(is_one) else None  # NaN is non-zero and not 1
 
 
