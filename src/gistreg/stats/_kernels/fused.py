@@ -1,11 +1,12 @@
 """Checking and counting the most common survival input in one pass: the fast front door to the risk-set table.
 
 Most calls get unweighted whole-number times (days), 0/1 events and small integer codes for group and stratum.
-For those, :func:`fused_counts` reads every input array once, in blocks of :data:`CHUNK_ROWS` rows, and checks each
-block while it is in cache, in the same pass that forms the count keys: no float copy of the events, no separate
-reductions for the range checks and no coding of the labels first. :func:`fused_risk_set_table` turns the counts
-into the same :class:`~gistreg.stats._kernels.counting.RiskSetTable` that
-:func:`~gistreg.stats._kernels.counting.risk_set_table` builds from checked inputs.
+For those, :func:`fused_counts` reads every input array once, in blocks of :data:`FUSED_CHUNK_ROWS` rows, and
+checks each block while it is in cache, in the same pass that forms the count keys: no float copy of the events,
+no separate reductions for the range checks and no coding of the labels first. :func:`fused_risk_set_table` turns
+the counts into the same :class:`~gistreg.stats._kernels.counting.RiskSetTable` that
+:func:`~gistreg.stats._kernels.counting.risk_set_table` builds from checked inputs, and :func:`fused_curve_counts`
+into the Kaplan-Meier curves' counts.
 
 The pass declines (returns ``None``, raises nothing) as soon as a row is outside what it handles: a fractional,
 negative, NaN or infinite time, an event other than 0/1, a negative or large code, or a table that would be too
