@@ -215,7 +215,7 @@ def _first_at_least(y: FloatArray, shift: float, p: float) -> int:
     Binary search near ``p - shift``, then whole runs of equal values are stepped over to correct for rounding.
     Precondition: ``y[-1] + shift >= p``.
     """
-    j = min(int(np.searchsorted(y, p - shift, side="left")), y.shape[0] - 1)
+    j = min(int(np.searchsorted(y, p - shift, side="left")), int(y.shape[0]) - 1)
     while y[j] + shift < p:
         j = int(np.searchsorted(y, y[j], side="right"))
     while j > 0 and y[j - 1] + shift >= p:
