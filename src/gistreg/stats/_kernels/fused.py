@@ -90,7 +90,7 @@ def fused_counts(
         _value_cap(column, FUSED_MAX_CODE) if column is not None else 1,
     )
     step = min(FUSED_CHUNK_ROWS, n)
-    scratch = _Scratch(step, time.dtype.kind == "f", event.dtype.kind == "f", block is not None)
+    scratch = _Scratch(step, time.dtype.kind == "f", event.dtype.kind == "f")
     inputs = _Inputs(time, event, block, column)
     table = _Table()
     with np.errstate(invalid="ignore"):  # NaN or infinite times cast to int64; they are refused right after
@@ -119,13 +119,14 @@ class _Inputs:
 class _Scratch:
     """Buffers for one block of rows, reused from block to block (they stay in cache)."""
 
-    def __init__(self, step: int, float_time: bool, float_event: bool, blocks: bool) -> None:
+    def __init__(self, step: int, float_time: bool, float_event: bool) -> None:
         self.step = step
         self.key = np.empty(step, dtype=np.int64)
         self.time = np.empty(step) if float_time else None
         self.whole = np.empty(step, dtype=bool) if float_time else None
         self.ones = np.empty(step, dtype=bool) if float_event else None
-        self.block = np.empty(step, dtype=np.int64) if blocks else None
+        self.block = np.empty(step, dtype=np.int64)
+        self.time_key = np.empty(step, dtype=np.int64)
 
 
 class _Table:
@@ -166,26 +167,38 @@ class _Table:
 
 
 def _count_rows(inputs: _Inputs, rows: slice, table: _Table, scratch: _Scratch, caps: tuple[int, int, int]) -> bool:
-    """Check and count one block of rows; False (nothing counted) if a row is outside what the pass handles."""
+    """Check and count one block of rows; False (nothing counted) if a row is outside what the pass handles.
+
+    Each input is used right after it is first read (its block is then still in the nearest cache).
+    """
     m = rows.stop - rows.start
     b_max = int(inputs.block_u[rows].max()) if inputs.block_u is not None else 0
     c_max = int(inputs.column_u[rows].max()) if inputs.column_u is not None else 0
-    ones = _event_values(inputs, rows, scratch, m)
-    if ones is None or b_max >= caps[1] or c_max >= caps[2] or not table.fit_codes(b_max, c_max):
+    if b_max >= caps[1] or c_max >= caps[2] or not table.fit_codes(b_max, c_max):
         return False
     _, n_blocks, g = table.shape
     key = scratch.key if m == scratch.step else scratch.key[:m]
-    t_max = _time_key(inputs, rows, key, 2 * n_blocks * g, scratch)
-    if not (0 <= t_max < caps[0] and table.fit_time(t_max)):
+    coded = _code_key(inputs, rows, key, n_blocks, g, scratch)
+    t_max = _time_key(inputs, rows, key, 2 * n_blocks * g, scratch, coded)
+    ones = _event_values(inputs, rows, scratch, m)
+    if ones is None or not (0 <= t_max < caps[0] and table.fit_time(t_max)):
         return False
-    if inputs.block is not None and n_blocks > 1 and scratch.block is not None:
-        key += np.multiply(inputs.block[rows], 2 * g, out=scratch.block[:m], dtype=np.int64)
-    if inputs.column is not None and g > 1:
-        c = inputs.column[rows]
-        key += c
-        key += c
     key += ones
     np.add.at(table.counts, key, 1)
+    return True
+
+
+def _code_key(inputs: _Inputs, rows: slice, key: IntArray, n_blocks: int, g: int, scratch: _Scratch) -> bool:
+    """Write ``(block * g + column) * 2`` of the rows into ``key``; False (nothing written) if both are constant."""
+    column = inputs.column[rows] if inputs.column is not None and g > 1 else None
+    if column is not None:
+        np.add(column, column, out=key, dtype=np.int64)
+    if inputs.block is None or n_blocks == 1:
+        return column is not None
+    if column is None:
+        np.multiply(inputs.block[rows], 2 * g, out=key, dtype=np.int64)
+    else:
+        key += np.multiply(inputs.block[rows], 2 * g, out=scratch.block[: key.shape[0]], dtype=np.int64)
     return True
 
 
@@ -214,26 +227,33 @@ def _eligible(time: NDArray[Any], event: NDArray[Any], codes: tuple[NDArray[Any]
     return time_ok and event.dtype.kind in "biuf" and all(c is None or c.dtype.kind in "biu" for c in codes)
 
 
-def _time_key(inputs: _Inputs, rows: slice, key: IntArray, stride: int, scratch: _Scratch) -> int:
-    """Write ``time * stride`` of the rows into ``key`` (int64) and return the largest time; -1 for a fraction.
+def _time_key(inputs: _Inputs, rows: slice, key: IntArray, stride: int, scratch: _Scratch, add: bool) -> int:
+    """Put ``time * stride`` of the rows into ``key`` (added to it with ``add``); return the largest time, or -1
+    for a fraction.
 
-    A negative, NaN or infinite time returns at least ``2**63 // stride`` (far above any cap of
-    :func:`fused_counts`): its int64 cast is negative or out of range, which the unsigned view makes huge. Integer
-    times are bounded before they are scaled, so the product cannot overflow.
+    A negative, NaN or infinite time returns at least ``2**62 // stride`` (far above any cap of
+    :func:`fused_counts`): its int64 cast is negative or out of range, which the unsigned view makes huge (the
+    code part added is below ``stride``). Integer times are bounded before they are scaled, so the product cannot
+    overflow.
     """
     t = inputs.time[rows]
+    m = key.shape[0]
+    scaled = (scratch.time_key if m == scratch.step else scratch.time_key[:m]) if add else key
     if inputs.time_u is None and scratch.time is not None and scratch.whole is not None:
-        m = key.shape[0]
         f, whole = (scratch.time, scratch.whole) if m == scratch.step else (scratch.time[:m], scratch.whole[:m])
         np.trunc(t, out=f)
         if not np.equal(f, t, out=whole).all():
             return -1  # a fraction or NaN
         f *= stride  # exact: whole numbers below 2**26 times a stride below 2**22
-        np.copyto(key, f, casting="unsafe")
+        np.copyto(scaled, f, casting="unsafe")
+        if add:
+            key += scaled
         return int(key.view(np.uint64).max()) // stride
     t_max = int(inputs.time_u[rows].max()) if inputs.time_u is not None else -1
     if t_max >= 0 and t_max * stride < 1 << 62:  # a larger time is declined by the caller; scaling could overflow
-        np.multiply(t, stride, out=key, dtype=np.int64)
+        np.multiply(t, stride, out=scaled, dtype=np.int64)
+        if add:
+            key += scaled
     return t_max
 
 
