@@ -1,21 +1,34 @@
 """Harrell's concordance of a Cox fit with R's influence-based standard error (survival 3.5 ``concordancefit``).
 
-Counting, for every event, the subjects still at risk with a larger or smaller risk score is a two-dimensional
-dominance count (time order x score order).  It is done here without a loop over subjects: divide and conquer
-over the time coordinate, one vectorised pass per level (see :func:`_cross_sums`).  Inputs come sorted from
+Every row gets a *coordinate*: the number of runs (tied events at one time, in the kernel's sorted order) before
+the first run at which the row is at risk.  An event's coordinate is then its run + 1, and "row ``a`` is at risk
+for event ``b``" is ``coord[a] < coord[b]`` (a censoring at the time of ``b`` counts, a tied event does not; rows of
+other strata never compare below because their risk scores are ordered stratum first).  With the rows ordered by
+(stratum, risk score, coordinate), both per-row pair sums that the counts and the influence need are
+two-dimensional dominance sums (``gistreg.stats._kernels.dominance``):
+
+* for an event ``b``, the weight at risk with a larger score: rows after ``b`` with a smaller coordinate;
+* for a row ``a``, the weight of the events it is at risk for that have a smaller score: events before ``a``
+  with a larger coordinate.
+
+Ordering ties in the score by coordinate makes both sums count strictly larger / smaller scores only; the pairs
+with equal scores are added from the tie groups directly.  Inputs come sorted from
 ``gistreg.stats._kernels.cox.prepare``; no validation happens here.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from gistreg.stats._kernels.cox import BoolArray, CoxArrays, FloatArray, IntArray, seg_cumsum
+from gistreg.stats._kernels import dominance
+from gistreg.stats._kernels.cox import BoolArray, CoxArrays, FloatArray, IntArray
+
+_LOCAL = dominance.CHUNK  # points per chunk of the dominance kernel (a tuning knob; any value >= 2 gives the same)
+_SIGN = np.uint64(1 << 63)
+_MIN_KEY_BITS = 24  # fewest bits of the risk score kept in a packed sort key before the exact path is used
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,159 +40,165 @@ class ConcordanceArrays:
     std: float
 
 
-_LOCAL = 1 << 14  # elements per chunk once blocks are small: the remaining levels then run in cache
+@dataclass(frozen=True, slots=True)
+class _Order:
+    """Rows in (stratum, risk score, coordinate) order.  ``pay`` holds ``2 coord + event`` per position, or the
+    row number when ``by_row`` (weights or clusters must then follow the rows); ``tie_start`` marks the first
+    position of each group of equal (stratum, score) when there are ties (``None`` without)."""
+
+    pay: IntArray
+    by_row: bool
+    tie_start: BoolArray | None
 
 
-@dataclass(slots=True)
-class _Elements:
-    """Elements of :func:`_cross_sums` in the current order: coordinate, ``element << 1 | is_query``, the running
-    sums, and the weights (``None`` for unit weights, when all arithmetic is exact in int32)."""
-
-    coord: NDArray[np.int32]
-    eq: NDArray[np.int32]
-    acc: NDArray[np.int32] | FloatArray
-    w: FloatArray | None
-
-    def take(self, lo: int, hi: int, c0: int) -> _Elements:
-        return _Elements(
-            self.coord[lo:hi] - np.int32(c0), self.eq[lo:hi].copy(), self.acc[lo:hi].copy(),
-            None if self.w is None else self.w[lo:hi].copy(),
-        )
-
-    def put(self, lo: int, hi: int, c0: int, part: _Elements) -> None:
-        self.coord[lo:hi] = part.coord + np.int32(c0)
-        self.eq[lo:hi] = part.eq
-        self.acc[lo:hi] = part.acc
-        if self.w is not None and part.w is not None:
-            self.w[lo:hi] = part.w
+def _score_key(lp: FloatArray, strata: IntArray) -> tuple[NDArray[np.uint64], int]:
+    """Unsigned 64-bit keys ordered as (stratum, lp), and the number of stratum bits on top."""
+    u = np.add(lp, 0.0).view(np.uint64)  # adding 0.0 turns -0.0 into +0.0
+    flip = u >> np.uint64(63)
+    np.subtract(np.uint64(0), flip, out=flip)
+    flip |= _SIGN
+    u ^= flip  # negative: all bits flipped, positive: the sign bit
+    sbits = (int(strata.max()) + 1 - 1).bit_length() if strata.shape[0] else 0
+    if sbits:
+        u >>= np.uint64(sbits)
+        u |= strata.astype(np.uint64) << np.uint64(64 - sbits)
+    return u, sbits
 
 
-def _cdq_levels(el: _Elements, before: IntArray, top: int, bottom: int) -> _Elements:
-    """Levels ``top..bottom+1`` of :func:`_cross_sums` on elements sorted by (block of ``2**top`` coordinates,
-    key, type); coordinates are local to ``before`` (start of each coordinate; ``len`` = coordinates + 1, a
-    multiple of ``2**top`` plus one).  Block-level values are spread to the elements with ``np.repeat``; the
-    stable partition into halves is computed from cumulative counts and applied by scattering.
-    """
-    n = el.coord.shape[0]
-    idx = np.arange(n, dtype=np.int32)
-    coord, eq, acc, w = el.coord, el.eq, el.acc, el.w
-    for shift in range(top, bottom, -1):
-        half = shift - 1
-        bstart = before[: -1 : 1 << shift]
-        size = before[1 << shift :: 1 << shift] - bstart
-        mid = before[1 << half :: 1 << shift][: size.shape[0]].astype(np.int32)
-        full = size > 0
-        first, last = bstart[full], bstart[full] + size[full] - 1
-        bit = ((coord >> half) & 1).astype(np.int8)
-        q = (eq & 1).astype(np.int8)
-        right_query = bit & q
-        left_subject = (bit | q) ^ 1
-        t1: NDArray[Any] = left_subject if w is None else w * left_subject
-        t2: NDArray[Any] = right_query if w is None else w * right_query
-        cs: NDArray[Any] = np.cumsum(t1, dtype=acc.dtype)  # suffix within the block: left subjects with a larger key
-        at = np.zeros(size.shape[0], dtype=acc.dtype)
-        at[full] = cs[last]
-        upd = (np.repeat(at, size) - cs) * right_query
-        cs = np.cumsum(t2, dtype=acc.dtype)  # prefix within the block: right queries with a smaller key
-        at[full] = cs[first] - t2[first]
-        upd += (cs - np.repeat(at, size)) * left_subject
-        acc += upd
-        ones = np.cumsum(bit, dtype=np.int32)
-        ones -= bit
-        start_ones = np.zeros(size.shape[0], dtype=np.int32)
-        start_ones[full] = ones[first]
-        ones -= np.repeat(start_ones, size)  # right-half elements before this one in its block
-        new = idx - ones
-        np.copyto(new, np.repeat(mid, size) + ones, where=bit.view(bool))
-        coord, eq, acc = _scatter(coord, new), _scatter(eq, new), _scatter(acc, new)
-        if w is not None:
-            w = _scatter(w, new)
-    return _Elements(coord, eq, acc, w)
-
-
-def _scatter(v: NDArray[Any], new: NDArray[np.int32]) -> NDArray[Any]:
-    out = np.empty_like(v)
-    out[new] = v
-    return out
-
-
-def _cross_sums(coord: IntArray, ncoord: int, top: IntArray, is_q: BoolArray, w: FloatArray) -> FloatArray:
-    """For every pair (subject a, query b) with ``coord_a < coord_b`` and ``key_a > key_b``, add ``w_a`` to b and
-    ``w_b`` to a.  ``top`` orders the elements by (key, subjects before queries).
-
-    Divide and conquer over the coordinate (CDQ), vectorised per level: the elements stay sorted by (key, type)
-    inside blocks of coordinates; at each level every block is split into halves, the pairs across the halves are
-    counted with two cumulative sums, and a stable partition into the halves produces the next level.
-    O(N log ncoord).  Once blocks hold about ``_LOCAL`` elements, the remaining levels run chunk by chunk so that
-    they work in cache.  With unit weights every sum is an exact int32 count.
-    """
-    n = coord.shape[0]
-    levels = max(int(np.ceil(np.log2(max(ncoord, 2)))), 1)
-    size = 1 << levels
-    before = np.zeros(size + 1, dtype=np.int64)
-    np.cumsum(np.bincount(coord, minlength=size), out=before[1:])
-    unit = bool(np.all(w == 1.0))
-    el = _Elements(
-        coord[top].astype(np.int32),
-        ((top << 1) | is_q[top]).astype(np.int32),
-        np.zeros(n, dtype=np.int32) if unit else np.zeros(n),
-        None if unit else w[top],
-    )
-    split = levels
-    while split > 0 and (n >> (levels - split)) > _LOCAL:
-        split -= 1
-    el = _cdq_levels(el, before, levels, split)
-    if split > 0:  # chunks of whole blocks of 2**split coordinates
-        starts = before[:: 1 << split]
-        cuts = [0]
-        for pos in starts[1:].tolist():
-            if pos - cuts[-1] >= _LOCAL or pos == n:
-                cuts.append(pos)
-        if cuts[-1] != n:
-            cuts.append(n)
-        bounds = np.searchsorted(starts, cuts)
-        for (lo, hi), (blo, bhi) in zip(itertools.pairwise(cuts), itertools.pairwise(bounds.tolist()), strict=True):
-            if hi > lo:
-                c0 = blo << split
-                part = _cdq_levels(el.take(lo, hi, c0), before[c0 : (bhi << split) + 1] - lo, split, 0)
-                el.put(lo, hi, c0, part)
-    out = np.empty(n)
-    out[el.eq >> 1] = el.acc
-    return out
-
-
-def _key_order(lp: FloatArray, st: IntArray) -> tuple[IntArray, IntArray, bool]:
-    """Dense rank of (stratum, lp), the row order by that rank, and whether any ranks are shared."""
-    ko = np.argsort(lp)  # ties in any order: only the dense rank is used
-    if st.any():
-        key = st[ko]
-        ko = ko[np.argsort(key.astype(np.int16) if int(key.max()) < 32768 else key, kind="stable")]
-    lps, sts = lp[ko], st[ko]
-    brk = np.ones(lp.shape[0], dtype=bool)
-    brk[1:] = (lps[1:] != lps[:-1]) | (sts[1:] != sts[:-1])
-    key = np.empty(lp.shape[0], dtype=np.int64)
-    key[ko] = np.cumsum(brk) - 1
-    return key, ko, not bool(brk.all())
-
-
-def _equal_key_sums(
-    key: IntArray, coord: IntArray, is_q: BoolArray, w: FloatArray, ncoord: int
-) -> FloatArray:
-    """For a query: weight of subjects with the same key and a smaller coordinate; for a subject: weight of
-    queries with the same key and a larger coordinate."""
+def _packed_order(key: NDArray[np.uint64], payload: IntArray, pbits: int) -> tuple[IntArray, BoolArray]:
+    """Sort (key truncated to its top bits, payload) in place of ``key``; return the payloads in order (a view of
+    the same memory) and, per position, whether its truncated key equals the one before."""
+    p = np.uint64(pbits)
+    key >>= p
+    key <<= p
+    key |= payload.astype(np.uint64)
+    key.sort()
     n = key.shape[0]
-    eo = np.argsort((key * ncoord + coord) * 2 + ~is_q, kind="stable")  # queries before subjects at a coordinate
-    ek, q = key[eo], is_q[eo]
-    ws, wq = np.where(q, 0.0, w[eo]), np.where(q, w[eo], 0.0)
-    gb = np.ones(n, dtype=bool)
-    gb[1:] = ek[1:] != ek[:-1]
-    gid = np.cumsum(gb) - 1
-    first = np.flatnonzero(gb)
-    last = np.append(first[1:], n) - 1
-    cs, cq = np.cumsum(ws), np.cumsum(wq)
-    out = np.empty(n)
-    out[eo] = np.where(q, cs - (cs - ws)[first][gid], cq[last][gid] - cq)
-    return out
+    same = np.zeros(n, dtype=bool)
+    mask = np.uint64((1 << pbits) - 1)
+    prev = None
+    for lo in range(0, n, _LOCAL):  # in cache-sized pieces
+        hi = min(n, lo + _LOCAL)
+        top = key[lo:hi] >> p
+        np.equal(top[1:], top[:-1], out=same[lo + 1 : hi])
+        if prev is not None:
+            same[lo] = top[0] == prev
+        prev = top[-1]
+        key[lo:hi] &= mask
+    return key.view(np.int64), same
+
+
+def _order(lp: FloatArray, strata: IntArray, pay_row: IntArray, need_rows: bool) -> _Order:
+    """Order rows by (stratum, lp, coordinate) with one sort of packed 64-bit keys: the top bits of the score,
+    then ``2 coord + event`` (or the row number).  Equal truncated keys are exact ties unless two different
+    scores share their top bits, which sends the data to :func:`_exact_order`."""
+    n = lp.shape[0]
+    key, sbits = _score_key(lp, strata)
+    pbits = max(1, (n - 1).bit_length()) if need_rows else max(1, int(pay_row.max()).bit_length())
+    if 64 - sbits - pbits < _MIN_KEY_BITS:
+        return _exact_order(lp, strata, pay_row)
+    pay, same = _packed_order(key, np.arange(n, dtype=np.int64) if need_rows else pay_row, pbits)
+    if not same.any():
+        return _Order(pay, need_rows, None)
+    if need_rows:  # tied scores must be ordered by coordinate, not row
+        return _exact_order(lp, strata, pay_row)
+    full = np.sort(_score_key(lp, strata)[0])
+    top = full >> np.uint64(pbits)
+    if bool(((top[1:] == top[:-1]) & (full[1:] != full[:-1])).any()):
+        return _exact_order(lp, strata, pay_row)
+    same = ~same
+    return _Order(pay, False, same)
+
+
+def _exact_order(lp: FloatArray, strata: IntArray, pay_row: IntArray) -> _Order:
+    """The same order from a dense rank of (stratum, lp), for scores that a packed key cannot separate."""
+    n = lp.shape[0]
+    ko = np.argsort(lp)
+    if strata.any():
+        ko = ko[np.argsort(strata[ko], kind="stable")]
+    lps, sts = lp[ko], strata[ko]
+    brk = np.ones(n, dtype=bool)
+    brk[1:] = (lps[1:] != lps[:-1]) | (sts[1:] != sts[:-1])
+    rank = np.empty(n, dtype=np.int64)
+    rank[ko] = np.cumsum(brk) - 1
+    coord = pay_row >> 1
+    rows = np.lexsort((coord, rank))
+    rr = rank[rows]
+    tie_start = np.ones(n, dtype=bool)
+    tie_start[1:] = rr[1:] != rr[:-1]
+    return _Order(rows, True, None if tie_start.all() else tie_start)
+
+
+def _equal_score_sums(
+    tie_start: BoolArray, coord: IntArray, w: FloatArray, wev: FloatArray
+) -> tuple[FloatArray, FloatArray, float]:
+    """Per row, in key order: weight of the rows with the same (stratum, score) and a smaller coordinate (pairs
+    with a tied score in which the row is the event), weight of such events with a larger coordinate (in which
+    the row is at risk), and R's ``tied.xy`` (pairs of tied events with tied scores)."""
+    n = coord.shape[0]
+    run_start = tie_start.copy()
+    run_start[1:] |= coord[1:] != coord[:-1]
+    gstarts, rstarts = np.flatnonzero(tie_start), np.flatnonzero(run_start)
+    gid, rid = np.cumsum(tie_start) - 1, np.cumsum(run_start) - 1
+    cw = np.concatenate(([0.0], np.cumsum(w)))
+    cwe = np.concatenate(([0.0], np.cumsum(wev)))
+    eq_event = cw[rstarts[rid]] - cw[gstarts[gid]]
+    eq_at_risk = cwe[np.append(gstarts[1:], n)[gid]] - cwe[np.append(rstarts[1:], n)[rid]]
+    tot = np.bincount(rid, weights=wev)
+    sq = np.bincount(rid, weights=wev * w)
+    return eq_event, eq_at_risk, float(((tot * tot - sq) / 2).sum())
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    """Per coordinate: total weight and event weight there, the comparable weight of an event there (its
+    at-risk weight within its stratum), and ``i0 + i1 + i2`` of a row there (index ``2 coord + event``)."""
+
+    total: FloatArray
+    total_ev: FloatArray
+    at_risk: FloatArray
+    influence_sum: FloatArray
+    later_strata_ev: FloatArray | None  # per stratum: event weight of the later strata (None for one stratum)
+    tied_y: float
+
+
+def _tables(ca: CoxArrays, strata: IntArray, unit: bool) -> tuple[_Tables, IntArray, IntArray]:
+    """Per-coordinate tables from the tie groups (O(groups) work), each row's ``2 coord + event`` and the number
+    of rows per stratum."""
+    n = ca.event.shape[0]
+    w, d = ca.weight, ca.death_rows
+    ngroups, nruns = ca.group_start.shape[0], ca.run_start.shape[0]
+    gsize = np.diff(ca.group_start, append=n)
+    gw = gsize.astype(np.float64) if unit else np.add.reduceat(w, ca.group_start)
+    run_ev = np.diff(ca.run_start, append=d.shape[0]).astype(np.float64)
+    if not unit and nruns:
+        run_ev = np.add.reduceat(w[d], ca.run_start)
+    gd = np.zeros(ngroups)
+    gd[ca.run_group] = run_ev
+    runs_before = np.zeros(ngroups + 1, dtype=np.int64)  # runs in the tie groups before each group
+    np.cumsum(np.bincount(ca.run_group, minlength=ngroups), out=runs_before[1:])
+    coord0 = runs_before[:-1]  # coordinate of a censored row; an event's is one more
+    pay_row = np.repeat(2 * coord0, gsize) + 3 * ca.event
+    ncoord = nruns + 1
+    total_ev = np.zeros(ncoord)
+    total_ev[1:] = run_ev
+    total = np.asarray(np.bincount(coord0, weights=gw - gd, minlength=ncoord), dtype=np.float64) + total_ev
+    gstrat = strata[ca.group_start]
+    nstrata = int(gstrat.max()) + 1 if ngroups else 1
+    w_str = np.bincount(gstrat, weights=gw, minlength=nstrata)
+    ev_str = np.asarray(np.bincount(gstrat, weights=gd, minlength=nstrata), dtype=np.float64)
+    at_risk = np.zeros(ncoord)
+    at_risk[1:] = (np.cumsum(total) - total)[1:] - (np.cumsum(w_str) - w_str)[gstrat[ca.run_group]]
+    above_ev = np.cumsum(total_ev[::-1])[::-1] - total_ev
+    infl = np.empty(2 * ncoord)
+    infl[::2] = above_ev
+    infl[1::2] = above_ev + at_risk
+    sq = gd if unit else np.bincount(ca.group_of_row[d], weights=w[d] ** 2, minlength=ngroups)
+    tables = _Tables(
+        total, total_ev, at_risk, infl, np.cumsum(ev_str[::-1])[::-1] - ev_str if nstrata > 1 else None,
+        float(((gd * gd - sq) / 2).sum()),
+    )
+    return tables, pay_row, np.bincount(gstrat, weights=gsize, minlength=nstrata).astype(np.int64)
 
 
 def concordance(ca: CoxArrays, lp: FloatArray, strata: IntArray, cluster: IntArray | None) -> ConcordanceArrays:
@@ -189,63 +208,85 @@ def concordance(ca: CoxArrays, lp: FloatArray, strata: IntArray, cluster: IntArr
     earlier time is an event and the other subject is still at risk (a censoring at the same time counts as at
     risk, a tied event does not).  Before R's ``reverse=TRUE`` flip, ``c0`` counts pairs where the subject at risk
     has the larger ``lp``; after it, pairs where the event has the larger risk score are "concordant".
+
+    Two sweeps over the rows in score order, chunk by chunk: the first gets the dominance sums and ``i0`` (and the
+    counts), the second R's influence ``dfbeta = w ((i0 - i1) - somer (i0 + i1 + i2)) / npair`` with
+    ``i0 - i1 = 2 i0 + i2 - (i0 + i1 + i2)`` and ``i0 + i1 + i2`` from the per-coordinate tables.
     """
     n = lp.shape[0]
-    ev, w = ca.event, ca.weight
-    g = ca.group_of_row
-    ngroups = ca.group_start.shape[0]
-    nruns = ca.run_start.shape[0]
-    # coordinates: a subject gets the first run (in sorted order) at which it is at risk, an event's query the
-    # index of its run + 1, so that "subject at risk for the event" is "subject coordinate < query coordinate"
-    coord = np.searchsorted(ca.run_group, g + ev, side="left")
-    d = ca.death_rows
-    nd = d.shape[0]
-    key, ko, ties = _key_order(lp, strata)
-    # elements: subjects 0..n-1, queries n..n+nd-1 (one per event, coordinate of its event block)
-    k_sub = key[ko]
-    dko = ko[ev[ko]]
-    k_q = key[dko]
-    top = np.empty(n + nd, dtype=np.int64)
-    top[np.arange(n) + np.searchsorted(k_q, k_sub, side="left")] = ko
-    qid = np.empty(n, dtype=np.int64)
-    qid[d] = np.arange(n, n + nd)
-    top[np.arange(nd) + np.searchsorted(k_sub, k_q, side="right")] = qid[dko]
-    ccoord = np.concatenate((coord, ca.death_run + 1))
-    is_q = np.concatenate((np.zeros(n, dtype=bool), np.ones(nd, dtype=bool)))
-    cw = np.concatenate((w, w[d]))
-    cross = _cross_sums(ccoord, nruns + 1, top, is_q, cw)
-    greater_q, less_s = cross[n:], cross[:n]
-    if ties:
-        equal = _equal_key_sums(np.concatenate((key, key[d])), ccoord, is_q, cw, nruns + 2)
-        equal_q, equal_s = equal[n:], equal[:n]
-    else:
-        equal_q, equal_s = np.zeros(nd), np.zeros(n)
-    # comparable totals within the stratum
-    gw: FloatArray = np.add.reduceat(w, ca.group_start).astype(np.float64)
-    gd: FloatArray = np.bincount(g[d], weights=w[d], minlength=ngroups).astype(np.float64)
-    tot_q = (seg_cumsum(gw, ca.group_segments) - gw + (gw - gd))[g[d]]
-    after = seg_cumsum(gd, ca.group_segments, reverse=True) - gd
-    tot_s = after[g] + np.where(ev, 0.0, gd[g])
-    less_q = tot_q - greater_q - equal_q
-    greater_s = tot_s - less_s - equal_s
-    wd = w[d]
-    c0, c1, c2 = float(wd @ greater_q), float(wd @ less_q), float(wd @ equal_q)
-    tied_y = float(((gd * gd - np.bincount(g[d], weights=wd * wd, minlength=ngroups)) / 2).sum())
-    tied_xy = 0.0
-    if ties:
-        _, inv = np.unique(g[d] * (int(key.max()) + 1) + key[d], return_inverse=True)
-        tot = np.bincount(inv.reshape(-1), weights=wd)
-        tied_xy = float(((tot * tot - np.bincount(inv.reshape(-1), weights=wd * wd)) / 2).sum())
-    counts = np.array([c1, c0, c2, tied_y - tied_xy, tied_xy])
+    w = ca.weight
+    unit = bool(np.all(w == 1.0))
+    tab, pay_row, per_stratum = _tables(ca, strata, unit)
+    o = _order(lp, strata, pay_row, need_rows=not unit or cluster is not None)
+    size = dominance.chunk_length(n, tab.total.shape[0], _LOCAL)
+    sweep = dominance.Sweep(tab.total, tab.total_ev)
+    twice_i0 = np.empty(n)  # 2 i0 (+ i2 with tied scores), in score order
+    c0 = 0.0
+    for lo in range(0, n, size):
+        hi = min(n, lo + size)
+        pay, wc = _chunk_rows(o, pay_row, w, unit, lo, hi)
+        below_after, above_before = sweep.chunk(pay, wc)
+        ev = (pay & 1).astype(np.float64)
+        evw = ev if wc is None else ev * wc
+        c0 += float(below_after @ evw)
+        below_after *= ev
+        below_after += above_before
+        np.multiply(below_after, 2.0, out=twice_i0[lo:hi])
+    c2 = tied_xy = 0.0
+    if o.tie_start is not None:
+        pay_k = o.pay if not o.by_row else pay_row[o.pay]
+        ev_k = (pay_k & 1).astype(np.float64)
+        w_k = ev_k * 0 + 1 if unit else w[o.pay]
+        eq_event, eq_at_risk, tied_xy = _equal_score_sums(o.tie_start, pay_k >> 1, w_k, ev_k * w_k)
+        c2 = float((ev_k * w_k) @ eq_event)
+        twice_i0 += eq_at_risk + ev_k * eq_event  # + i2
+    c1 = float(tab.total_ev @ tab.at_risk) - c0 - c2
+    counts = np.array([c1, c0, c2, tab.tied_y - tied_xy, tied_xy])
     npair = c0 + c1 + c2
     if npair <= 0:
         return ConcordanceArrays(counts, float("nan"), float("nan"))
-    i0, i1, i2 = less_s.copy(), greater_s.copy(), equal_s.copy()
-    i0[d] += greater_q
-    i1[d] += less_q
-    i2[d] += equal_q
     somer = (c0 - c1) / npair
-    dfbeta: FloatArray = w * ((i0 - i1) / npair - (somer / npair) * (i0 + i1 + i2))
-    if cluster is not None:
-        dfbeta = np.bincount(cluster, weights=dfbeta).astype(np.float64)
-    return ConcordanceArrays(counts, 1.0 - (somer + 1) / 2, float(np.sqrt(dfbeta @ dfbeta / 4)))
+    return ConcordanceArrays(
+        counts, 1.0 - (somer + 1) / 2, _influence_std(o, tab, pay_row, per_stratum, twice_i0, somer, ca, unit,
+                                                       cluster, size) / npair,
+    )
+
+
+def _chunk_rows(
+    o: _Order, pay_row: IntArray, w: FloatArray, unit: bool, lo: int, hi: int
+) -> tuple[IntArray, FloatArray | None]:
+    """``2 coord + event`` and the case weights (``None`` for unit weights) of score-order positions lo..hi."""
+    if not o.by_row:
+        return o.pay[lo:hi], None
+    rows = o.pay[lo:hi]
+    return pay_row.take(rows), None if unit else w.take(rows)
+
+
+def _influence_std(
+    o: _Order, tab: _Tables, pay_row: IntArray, per_stratum: IntArray, twice_i0: FloatArray, somer: float,
+    ca: CoxArrays, unit: bool, cluster: IntArray | None, size: int,
+) -> float:
+    """``npair`` times R's influence-based standard error: sqrt(sum of squared dfbeta / 4), dfbeta summed by
+    cluster when given."""
+    n = twice_i0.shape[0]
+    strat = None if tab.later_strata_ev is None else np.repeat(tab.later_strata_ev, per_stratum)
+    by_cluster = None if cluster is None else np.zeros(int(cluster.max()) + 1)
+    cl_of = np.zeros(0, dtype=np.int64) if cluster is None else cluster
+    sq = 0.0
+    for lo in range(0, n, size):
+        hi = min(n, lo + size)
+        pay, wc = _chunk_rows(o, pay_row, ca.weight, unit, lo, hi)
+        infl = tab.influence_sum.take(pay)  # i0 + i1 + i2
+        if strat is not None:
+            infl -= strat[lo:hi]
+        dfb = np.multiply(infl, -(1.0 + somer), out=infl)
+        dfb += twice_i0[lo:hi]
+        if wc is not None:
+            dfb *= wc
+        if by_cluster is not None:
+            by_cluster += np.bincount(cl_of.take(o.pay[lo:hi]), weights=dfb, minlength=by_cluster.shape[0])
+        else:
+            sq += float(dfb @ dfb)
+    if by_cluster is not None:
+        sq = float(by_cluster @ by_cluster)
+    return float(np.sqrt(sq / 4))
