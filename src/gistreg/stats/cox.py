@@ -106,26 +106,19 @@ class CoxInputs:
     weight: FloatArray
     strata: IntArray
     n_strata: int
+    codes: counting.TimeCodes | None = None  # the times coded as positions among their distinct values
 
 
-def fix_near_ties(time: FloatArray, tolerance: float = TIME_TOLERANCE) -> FloatArray:
+def fix_near_ties(time: FloatArray) -> tuple[FloatArray, counting.TimeCodes]:
     """Treat times closer than ``all.equal``'s tolerance as tied, as R ``aeqSurv`` (coxph's ``timefix=TRUE``).
 
-    Whole-number times of moderate size (days, say) are returned unchanged without sorting: two distinct
-    integers below ``2**26`` are never that close.
+    Returns the times with every run of near ties replaced by its first value, and their codes (positions among
+    the distinct merged times), which ``kernel.prepare`` reuses.  Whole-number times of moderate size (days, say)
+    are coded by counting, without a sort: two distinct integers below ``2**26`` are never that close.
     """
-    if counting.integer_span(time) is not None and np.array_equal(time.astype(np.int64), time):
-        return time
-    y = np.unique(time)
-    if y.shape[0] < 2:
-        return time
-    dy = np.diff(y)
-    tied = (dy <= tolerance) | (dy / np.mean(np.abs(y)) <= tolerance)
-    if not tied.any():
-        return time
-    cuts = y[np.concatenate(([True], ~tied))]
-    out: FloatArray = cuts[np.searchsorted(cuts, time, side="right") - 1]
-    return out
+    codes = counting.code_times(time)
+    fixed: FloatArray = codes.values[codes.index]
+    return fixed, codes
 
 
 def check_inputs(
@@ -151,7 +144,8 @@ def check_inputs(
         raise InputError(f"covariates: need at least one row and one covariate, got shape {x.shape}")
     if not ev.any():
         raise InputError(f"event: all {n} rows are censored; a Cox model needs at least one event")
-    return CoxInputs(fix_near_ties(t), ev, x, cols, w, st.codes, st.k)
+    fixed, codes = fix_near_ties(t)
+    return CoxInputs(fixed, ev, x, cols, w, st.codes, st.k, codes)
 
 
 def singular_message(info: FloatArray, flagged: tuple[int, ...], names: tuple[str, ...]) -> str:
@@ -332,7 +326,7 @@ def cox(
     cl = None if cluster is None else _prep.encode("cluster", cluster, inp.time.shape[0])
     is_robust = bool(robust) or cl is not None
     efron = ties == "efron"
-    ca = kernel.prepare(inp.time, inp.event, inp.x, inp.weight, inp.strata)
+    ca = kernel.prepare(inp.time, inp.event, inp.x, inp.weight, inp.strata, codes=inp.codes)
     mad = ca.mean_abs_dev  # coxfit6's column scaling, used only to judge singularity as R does
     scale = np.where(mad > 0, 1.0 / np.where(mad > 0, mad, 1.0), 1.0)
     fit = kernel.newton(ca, efron=efron, max_iter=max_iter, eps=tol, toler_chol=TOLER_CHOL, scale=scale)

@@ -213,7 +213,7 @@ def cox_zph(
         raise InputError("transform='log' needs times > 0")
     names, cols = _term_columns(terms, fit.names)
     efron = fit.ties == "efron"
-    ca = kernel.prepare(inp.time, inp.event, inp.x, inp.weight, inp.strata)
+    ca = kernel.prepare(inp.time, inp.event, inp.x, inp.weight, inp.strata, codes=inp.codes)
     beta = np.asarray(fit.coef, dtype=np.float64)
     loglik = kernel.loglik_at(ca, beta, efron)
     if not np.isclose(loglik, fit.loglik, rtol=1e-8, atol=1e-10):

@@ -91,8 +91,22 @@ def seg_cumsum(v: FloatArray, seg: Segments, *, reverse: bool = False) -> FloatA
     return out
 
 
+def seg_cumsum_last(v: FloatArray, seg: Segments) -> FloatArray:
+    """Cumulative sum along the last axis of a (k, m) array, restarting at each segment of that axis."""
+    if seg.start.shape[0] == 1:
+        out: FloatArray = np.cumsum(v, axis=1)
+        return out
+    if seg.by_offset is None:
+        out = np.empty_like(v)
+        for a, b in zip(seg.start.tolist(), seg.end.tolist(), strict=True):
+            np.cumsum(v[:, a:b], axis=1, out=out[:, a:b])
+        return out
+    return np.ascontiguousarray(seg_cumsum(np.ascontiguousarray(v.T), seg).T)
+
+
 # --------------------------------------------------------------------------------------------- sorted data
 CHUNK = 32768  # rows per pass: keeps temporaries in cache and reused
+FEW_GROUPS = 8  # a chunk with fewer than rows / FEW_GROUPS tie groups is summed group by group
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,13 +137,15 @@ class CoxArrays:
     run_size: IntArray  # number of events d in the run
     run_weight: FloatArray  # summed case weight of the run's events
     death_run: IntArray  # run of each event
-    death_frac: FloatArray  # k/d: share of the run's events removed from the risk set (Efron), k = 0..d-1
-    seg_start: IntArray  # first row of each segment (a tie group's events, or its censorings)
-    group_first_seg: IntArray  # first segment of each tie group
-    run_seg: IntArray  # segment holding each run's events
+    tied_runs: IntArray  # runs with more than one event (the only ones with more than one Efron term)
+    tied_start: IntArray  # where each tied run's terms start in ``tied_frac``
+    tied_frac: FloatArray  # k/d per term of the tied runs: share of the run's events removed (Efron), k = 0..d-1
+    group_end: IntArray  # one past the last row of each tie group
+    run_row: IntArray  # first row of each run (its tie group's first row: events come first)
     row_slot: IntArray  # 2 * tie group + (0 for an event, 1 for a censoring), per row
     chunk_rows: IntArray  # chunk boundaries (rows), len = chunks + 1
-    chunk_segs: IntArray  # first segment of each chunk (+ total)
+    chunk_groups: IntArray  # first tie group of each chunk (+ total)
+    chunk_runs: IntArray  # first run of each chunk (+ total)
 
     @property
     def x(self) -> FloatArray:
@@ -149,23 +165,18 @@ def _argsort_small(key: IntArray, span: int) -> IntArray:
     return np.argsort(key).astype(np.int64, copy=False)
 
 
-def sort_order(time: FloatArray, strata: IntArray, event: FloatArray | None = None) -> IntArray:
-    """Order by stratum, then time descending, then (when ``event`` is given) events before censorings."""
-    return _sort_keys(time, strata, event)[0]
-
-
 def _sort_keys(
-    time: FloatArray, strata: IntArray, event: FloatArray | None
+    time: FloatArray, strata: IntArray, event: FloatArray | None, codes: counting.TimeCodes | None = None
 ) -> tuple[IntArray, IntArray, FloatArray, int]:
     """Sorting order, the sorted keys ``(stratum * T + T - 1 - time code) * 2 + censored`` and the coded times.
 
-    Times are coded by one counting pass when they are whole numbers of moderate range, else by one sort
-    (``counting.code_times``); the order is then a radix sort of small integer keys.
+    Times are coded (unless ``codes`` are given) by one counting pass when they are whole numbers of moderate
+    range, else by one sort (``counting.code_times``); the order is then a radix sort of small integer keys.
     """
-    codes = counting.code_times(time)
+    if codes is None:
+        codes = counting.code_times(time)
     n_times = max(codes.values.shape[0], 1)
-    key = codes.index  # a fresh array: overwritten in place
-    np.subtract(n_times - 1, key, out=key)
+    key = (n_times - 1) - codes.index
     key <<= 1
     if event is not None:
         key += event == 0
@@ -205,11 +216,20 @@ def _centred_transpose(
 
 
 def prepare(
-    time: FloatArray, event: FloatArray, x: FloatArray, weight: FloatArray, strata: IntArray
+    time: FloatArray,
+    event: FloatArray,
+    x: FloatArray,
+    weight: FloatArray,
+    strata: IntArray,
+    *,
+    codes: counting.TimeCodes | None = None,
 ) -> CoxArrays:
-    """Sort once and describe the tie groups, runs, segments, strata and row chunks."""
+    """Sort once and describe the tie groups, runs, segments, strata and row chunks.
+
+    ``codes`` are the times already coded by ``counting.code_times`` (saves coding them again).
+    """
     n = x.shape[0]
-    order, keys, values, n_times = _sort_keys(time, strata, event)
+    order, keys, values, n_times = _sort_keys(time, strata, event, codes)
     ev = (keys & 1) == 0
     gkey = keys >> 1  # stratum * T + reversed time code: equal within a tie group
     brk = np.empty(n, dtype=bool)
@@ -228,13 +248,14 @@ def prepare(
     run_start = np.zeros(run_size.shape[0], dtype=np.int64)
     np.cumsum(run_size[:-1], out=run_start[1:])
     death_run = np.repeat(np.arange(run_size.shape[0], dtype=np.int64), run_size)
-    death_frac = np.arange(death_rows.shape[0], dtype=np.float64)
-    death_frac -= np.repeat(run_start, run_size)
-    death_frac /= np.repeat(run_size, run_size)
+    tied_runs = np.flatnonzero(run_size > 1).astype(np.int64)
+    tied_size = run_size[tied_runs]
+    tied_start = np.zeros(tied_runs.shape[0], dtype=np.int64)
+    np.cumsum(tied_size[:-1], out=tied_start[1:])
+    tied_frac = np.arange(int(tied_size.sum()), dtype=np.float64)
+    tied_frac -= np.repeat(tied_start, tied_size)
+    tied_frac /= np.repeat(tied_size, tied_size)
     group_end = np.append(group_start[1:], n)
-    split = group_start[run_group] + run_size
-    seg_start = np.sort(np.concatenate((group_start, split[split < group_end[run_group]])))
-    group_first_seg = np.searchsorted(seg_start, group_start).astype(np.int64)
     bounds = _chunk_bounds(group_start, n)
     row_slot = group_of_row * 2
     row_slot += ~ev
@@ -257,13 +278,15 @@ def prepare(
         run_size=run_size,
         run_weight=np.add.reduceat(wd, run_start) if run_start.size else np.zeros(0),
         death_run=death_run,
-        death_frac=death_frac,
-        seg_start=seg_start.astype(np.int64),
-        group_first_seg=group_first_seg,
-        run_seg=group_first_seg[run_group],
+        tied_runs=tied_runs,
+        tied_start=tied_start,
+        tied_frac=tied_frac,
+        group_end=group_end,
+        run_row=group_start[run_group],
         row_slot=row_slot,
         chunk_rows=bounds,
-        chunk_segs=np.searchsorted(seg_start, bounds).astype(np.int64),
+        chunk_groups=np.searchsorted(group_start, bounds).astype(np.int64),
+        chunk_runs=np.searchsorted(group_start[run_group], bounds).astype(np.int64),
     )
 
 
@@ -292,48 +315,71 @@ class RiskSets:
     n_terms: IntArray
 
 
-def _segment_sums(ca: CoxArrays, beta: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Risks ``w exp(x beta)`` per row and their sums (and sums of risk * x, shape (p, segments)) per segment."""
+def _group_sums(ca: CoxArrays, beta: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Risks ``w exp(x beta)`` per row, and the sums of ``(risk, risk * x)`` per tie group and over each run's
+    events, shape (1 + p, groups) and (1 + p, runs).
+
+    A chunk with few tie groups (whole days, say) is summed group by group (``np.add.reduceat``); a chunk with many
+    (continuous times) is summed cumulatively in cache and a group's (or run's) sum is the difference of the
+    running sums at its ends, so the work does not grow with the number of groups.
+    """
     p, n = ca.xt.shape
-    nseg = ca.seg_start.shape[0]
     risk = np.empty(n)
-    s0 = np.empty(nseg)
-    s1 = np.empty((p, nseg))
+    gsum = np.empty((p + 1, ca.group_start.shape[0]))
+    dsum = np.empty((p + 1, ca.run_row.shape[0]))
     longest = int(np.max(np.diff(ca.chunk_rows), initial=0))
-    buf = np.empty((p, longest))
+    buf = np.zeros((p + 1, longest + 1))  # column 0 stays 0: the running sum before the chunk's first row
     for c in range(ca.chunk_rows.shape[0] - 1):
         a, b = int(ca.chunk_rows[c]), int(ca.chunk_rows[c + 1])
-        sa, sb = int(ca.chunk_segs[c]), int(ca.chunk_segs[c + 1])
+        ga, gb = int(ca.chunk_groups[c]), int(ca.chunk_groups[c + 1])
+        ra, rb = int(ca.chunk_runs[c]), int(ca.chunk_runs[c + 1])
         xc = ca.xt[:, a:b]
         r = risk[a:b]
         np.matmul(beta, xc, out=r)
         np.exp(r, out=r)
         r *= ca.weight[a:b]
-        rx = np.multiply(xc, r, out=buf[:, : b - a])
-        local = ca.seg_start[sa:sb] - a
-        s0[sa:sb] = np.add.reduceat(r, local)
-        s1[:, sa:sb] = np.add.reduceat(rx, local, axis=1)
-    return risk, s0, s1
+        body = buf[:, 1 : b - a + 1]
+        body[0] = r
+        np.multiply(xc, r, out=body[1:])
+        start = ca.group_start[ga:gb] - a
+        first = ca.run_row[ra:rb] - a
+        end = first + ca.run_size[ra:rb]
+        if (gb - ga) * FEW_GROUPS < b - a:  # few, long groups: sum each directly
+            gsum[:, ga:gb] = np.add.reduceat(body, start, axis=1)
+            cuts = np.column_stack((first, end)).ravel()
+            dsum[:, ra:rb] = np.add.reduceat(body, cuts[:-1] if cuts[-1] == b - a else cuts, axis=1)[:, ::2]
+            continue
+        np.cumsum(body, axis=1, out=body)
+        np.subtract(np.take(buf, ca.group_end[ga:gb] - a, axis=1), np.take(buf, start, axis=1), out=gsum[:, ga:gb])
+        np.subtract(np.take(buf, end, axis=1), np.take(buf, first, axis=1), out=dsum[:, ra:rb])
+    return risk, gsum, dsum
 
 
 def _efron_terms(ca: CoxArrays, r0: FloatArray, d0: FloatArray) -> FloatArray:
     """Per run, sums over its Efron terms of ``1/den, f/den, 1/den^2, f/den^2, f^2/den^2, log den``: (6, runs).
 
-    The terms are formed in blocks of whole runs of about ``CHUNK`` events, so that they stay in cache.
+    A run with one event has one term, ``den = r0``; only the tied runs are expanded into their terms, in blocks
+    of whole runs of about ``CHUNK`` terms, so that they stay in cache.
     """
-    nruns = ca.run_start.shape[0]
-    out = np.empty((6, nruns))
-    nd = ca.death_frac.shape[0]
-    cuts = np.unique(np.searchsorted(ca.run_start, np.arange(0, nd, CHUNK)))
-    edges = np.append(cuts, nruns)
+    out = np.empty((6, r0.shape[0]))
+    np.divide(1.0, r0, out=out[0])
+    out[1] = 0.0
+    np.multiply(out[0], out[0], out=out[2])
+    out[3] = 0.0
+    out[4] = 0.0
+    np.log(r0, out=out[5])
+    runs, starts, frac = ca.tied_runs, ca.tied_start, ca.tied_frac
+    nt, nterms = runs.shape[0], frac.shape[0]
+    edges = np.append(np.unique(np.searchsorted(starts, np.arange(0, nterms, CHUNK))), nt)
     for ra, rb in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
-        da = int(ca.run_start[ra])
-        db = int(ca.run_start[rb]) if rb < nruns else nd
-        size = ca.run_size[ra:rb]
-        f = ca.death_frac[da:db]
-        den = np.repeat(d0[ra:rb], size)
+        da = int(starts[ra])
+        db = int(starts[rb]) if rb < nt else nterms
+        sel = runs[ra:rb]
+        size = ca.run_size[sel]
+        f = frac[da:db]
+        den = np.repeat(d0[sel], size)
         den *= f
-        np.subtract(np.repeat(r0[ra:rb], size), den, out=den)
+        np.subtract(np.repeat(r0[sel], size), den, out=den)
         m = np.empty((6, db - da))
         np.divide(1.0, den, out=m[0])
         np.multiply(f, m[0], out=m[1])
@@ -341,20 +387,18 @@ def _efron_terms(ca: CoxArrays, r0: FloatArray, d0: FloatArray) -> FloatArray:
         np.multiply(m[1], m[0], out=m[3])
         np.multiply(m[1], m[1], out=m[4])
         np.log(den, out=m[5])
-        out[:, ra:rb] = np.add.reduceat(m, ca.run_start[ra:rb] - da, axis=1)
+        out[:, sel] = np.add.reduceat(m, starts[ra:rb] - da, axis=1)
     return out
 
 
 def risk_sets(ca: CoxArrays, beta: FloatArray, efron: bool) -> RiskSets:
-    """One pass over the chunks: risks and segment sums; then tie-group and run sums and the run-level terms."""
+    """One pass over the chunks: risks, tie-group and run sums; then the risk-set sums and the run-level terms."""
     nruns = ca.run_start.shape[0]
-    risk, s0, s1 = _segment_sums(ca, beta)
-    g0 = np.add.reduceat(s0, ca.group_first_seg) if s0.size else s0
-    g1 = np.add.reduceat(s1, ca.group_first_seg, axis=1).T if s0.size else s1.T
-    r0 = seg_cumsum(g0, ca.group_segments)[ca.run_group]
-    r1 = seg_cumsum(np.ascontiguousarray(g1), ca.group_segments)[ca.run_group]
-    d0 = s0[ca.run_seg]
-    d1 = np.ascontiguousarray(s1[:, ca.run_seg].T)
+    risk, gsum, dsum = _group_sums(ca, beta)
+    r0 = seg_cumsum(gsum[0], ca.group_segments)[ca.run_group]
+    r1 = np.ascontiguousarray(seg_cumsum_last(gsum[1:], ca.group_segments)[:, ca.run_group].T)
+    d0 = dsum[0]
+    d1 = np.ascontiguousarray(dsum[1:].T)
     if efron and nruns:
         sums = _efron_terms(ca, r0, d0)
         wt = ca.run_weight / ca.run_size
