@@ -218,26 +218,21 @@ def concordance(ca: CoxArrays, lp: FloatArray, strata: IntArray, cluster: IntArr
     unit = bool(np.all(w == 1.0))
     tab, pay_row, per_stratum = _tables(ca, strata, unit)
     o = _order(lp, strata, pay_row, need_rows=not unit or cluster is not None)
-    size = dominance.chunk_length(n, tab.total.shape[0], _LOCAL)
-    sweep = dominance.Sweep(tab.total, tab.total_ev)
+    pay = pay_row.take(o.pay) if o.by_row else o.pay  # 2 coord + event, in score order
+    wk = None if unit else w.take(o.pay)  # (rows always follow the order when there are weights)
     twice_i0 = np.empty(n)  # 2 i0 (+ i2 with tied scores), in score order
     c0 = 0.0
-    for lo in range(0, n, size):
-        hi = min(n, lo + size)
-        pay, wc = _chunk_rows(o, pay_row, w, unit, lo, hi)
-        below_after, above_before = sweep.chunk(pay, wc)
-        ev = (pay & 1).astype(np.float64)
-        evw = ev if wc is None else ev * wc
-        c0 += float(below_after @ evw)
+    for lo, hi, below_after, above_before in dominance.Sweep(pay, wk, tab.total.shape[0], _LOCAL, tab.total):
+        ev = (pay[lo:hi] & 1).astype(np.float64)
+        c0 += float(below_after @ (ev if wk is None else ev * wk[lo:hi]))
         below_after *= ev
         below_after += above_before
         np.multiply(below_after, 2.0, out=twice_i0[lo:hi])
     c2 = tied_xy = 0.0
     if o.tie_start is not None:
-        pay_k = o.pay if not o.by_row else pay_row[o.pay]
-        ev_k = (pay_k & 1).astype(np.float64)
-        w_k = ev_k * 0 + 1 if unit else w[o.pay]
-        eq_event, eq_at_risk, tied_xy = _equal_score_sums(o.tie_start, pay_k >> 1, w_k, ev_k * w_k)
+        ev_k = (pay & 1).astype(np.float64)
+        w_k = np.ones(n) if wk is None else wk
+        eq_event, eq_at_risk, tied_xy = _equal_score_sums(o.tie_start, pay >> 1, w_k, ev_k * w_k)
         c2 = float((ev_k * w_k) @ eq_event)
         twice_i0 += eq_at_risk + ev_k * eq_event  # + i2
     c1 = float(tab.total_ev @ tab.at_risk) - c0 - c2
@@ -247,24 +242,13 @@ def concordance(ca: CoxArrays, lp: FloatArray, strata: IntArray, cluster: IntArr
         return ConcordanceArrays(counts, float("nan"), float("nan"))
     somer = (c0 - c1) / npair
     return ConcordanceArrays(
-        counts, 1.0 - (somer + 1) / 2, _influence_std(o, tab, pay_row, per_stratum, twice_i0, somer, ca, unit,
-                                                       cluster, size) / npair,
+        counts, 1.0 - (somer + 1) / 2, _influence_std(o, tab, pay, wk, per_stratum, twice_i0, somer, cluster) / npair,
     )
 
 
-def _chunk_rows(
-    o: _Order, pay_row: IntArray, w: FloatArray, unit: bool, lo: int, hi: int
-) -> tuple[IntArray, FloatArray | None]:
-    """``2 coord + event`` and the case weights (``None`` for unit weights) of score-order positions lo..hi."""
-    if not o.by_row:
-        return o.pay[lo:hi], None
-    rows = o.pay[lo:hi]
-    return pay_row.take(rows), None if unit else w.take(rows)
-
-
 def _influence_std(
-    o: _Order, tab: _Tables, pay_row: IntArray, per_stratum: IntArray, twice_i0: FloatArray, somer: float,
-    ca: CoxArrays, unit: bool, cluster: IntArray | None, size: int,
+    o: _Order, tab: _Tables, pay: IntArray, wk: FloatArray | None, per_stratum: IntArray, twice_i0: FloatArray,
+    somer: float, cluster: IntArray | None,
 ) -> float:
     """``npair`` times R's influence-based standard error: sqrt(sum of squared dfbeta / 4), dfbeta summed by
     cluster when given."""
@@ -273,17 +257,16 @@ def _influence_std(
     by_cluster = None if cluster is None else np.zeros(int(cluster.max()) + 1)
     cl_of = np.zeros(0, dtype=np.int64) if cluster is None else cluster
     sq = 0.0
-    for lo in range(0, n, size):
-        hi = min(n, lo + size)
-        pay, wc = _chunk_rows(o, pay_row, ca.weight, unit, lo, hi)
-        infl = tab.influence_sum.take(pay)  # i0 + i1 + i2
+    for lo in range(0, n, _LOCAL):  # in cache-sized pieces
+        hi = min(n, lo + _LOCAL)
+        dfb = tab.influence_sum.take(pay[lo:hi])  # i0 + i1 + i2
         if strat is not None:
-            infl -= strat[lo:hi]
-        dfb = np.multiply(infl, -(1.0 + somer), out=infl)
+            dfb -= strat[lo:hi]
+        dfb *= -(1.0 + somer)
         dfb += twice_i0[lo:hi]
-        if wc is not None:
-            dfb *= wc
-        if by_cluster is not None:
+        if wk is not None:
+            dfb *= wk[lo:hi]
+        if by_cluster is not None:  # with a cluster the rows follow the order
             by_cluster += np.bincount(cl_of.take(o.pay[lo:hi]), weights=dfb, minlength=by_cluster.shape[0])
         else:
             sq += float(dfb @ dfb)

@@ -29,6 +29,7 @@ Points are passed as ``pay = 2 * coord + event`` (one integer per point).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -63,32 +64,38 @@ _W64 = _Word(np.uint64, 32)
 
 
 @lru_cache(maxsize=64)
-def _group_orders(s_bits: int) -> tuple[IntArray, ...]:
-    """``out[j]``: the groups ``coord >> (s_bits - j)`` in the order the partition leaves them after ``j`` bits
-    (the zeros of each bit first, over the whole chunk: bit-reversed order)."""
-    out = [np.zeros(1, dtype=np.int64)]
-    for _ in range(s_bits):
-        prev = out[-1]
-        out.append(np.concatenate((2 * prev, 2 * prev + 1)))
-    return tuple(out)
+def _bit_reversal(s_bits: int) -> IntArray:
+    """``r`` with the ``s_bits`` bits of ``c`` reversed, for every ``c``; the partition leaves the coordinates in
+    this order (the zeros of each bit first, over the whole chunk, most significant bit first)."""
+    a = np.arange(1 << s_bits, dtype=np.int64)
+    r = np.zeros_like(a)
+    for i in range(s_bits):
+        r |= ((a >> i) & 1) << (s_bits - 1 - i)
+    return r
 
 
 def _earlier_ones(hist: NDArray[Any], s_bits: int) -> NDArray[Any]:
-    """Per local coordinate, summed over the bits ``h`` where it has a 0: the (packed or weighted) total of the
-    points with bit ``h`` set in the groups that the partition has placed before its own group.  The chunk-wide
-    cumulative sums count these on top of the points of the own group."""
-    orders = _group_orders(s_bits)
-    sums = [hist]
-    for _ in range(s_bits):
-        sums.append(sums[-1].reshape(-1, 2).sum(axis=1))
-    corr = np.zeros_like(hist)
-    for h in range(s_bits - 1, -1, -1):
-        order = orders[s_bits - 1 - h]
-        ones = sums[h][1::2].take(order)
-        before = np.empty_like(ones)
-        before[order] = np.cumsum(ones) - ones
-        corr.reshape(-1, 1 << (h + 1))[:, : 1 << h] += before[:, None]
-    return corr
+    """Per local coordinate ``c``, summed over the bits ``h`` where ``c`` has a 0: the (packed or weighted) total
+    of the points with bit ``h`` set in the groups that the partition has placed before the group of ``c``.  The
+    chunk-wide cumulative sums count these on top of the points of the own group.
+
+    In bit-reversed coordinates ``r`` (bit ``j = s_bits - 1 - h``) the groups are the residues ``r mod 2**j`` in
+    increasing order, so the total is ``sum over j with bit j of r clear of G_j[< r mod 2**j]`` with ``G_j[y]``
+    the points with ``r mod 2**(j+1) = 2**j + y``: folds of the histogram give every ``G_j``, and the sum is
+    built up one bit at a time (O(2**s_bits) work, contiguous halves)."""
+    rev = _bit_reversal(s_bits)
+    folds = [hist.take(rev)]
+    for _ in range(s_bits):  # folds[i]: the histogram over r modulo 2**(s_bits - i)
+        f = folds[-1]
+        half = f.shape[0] // 2
+        folds.append(f[:half] + f[half:])
+    acc = np.zeros(1, dtype=hist.dtype)
+    for j in range(s_bits):
+        g = folds[s_bits - 1 - j][1 << j :]
+        prefix = np.cumsum(g)
+        prefix -= g
+        acc = np.concatenate((acc + prefix, acc))
+    return acc.take(rev)
 
 
 def _targets(cs: NDArray[Any], zero: NDArray[Any], word: _Word, ar: NDArray[Any], tmp: NDArray[Any]) -> None:
@@ -180,79 +187,129 @@ def chunk_length(n: int, ncoord: int, chunk: int = CHUNK) -> int:
 
 
 class Sweep:
-    """Chunks of the points, in order: :meth:`chunk` returns the sums of one chunk and remembers its totals.
+    """The points in chunks, in order: iterating gives ``(lo, hi, below_after, above_before)`` per chunk, the
+    sums in chunk order.  ``pay = 2 * coord + event`` per point; ``weight=None`` means unit weights.
 
-    ``total``, ``total_ev``: per coordinate, the (weighted) number of points and of events over all chunks.
+    ``total`` (optional, else counted here): per coordinate, the (weighted) number of points.
     """
 
-    def __init__(self, total: FloatArray, total_ev: FloatArray) -> None:
+    def __init__(
+        self, pay: IntArray, weight: FloatArray | None, ncoord: int, chunk: int = CHUNK,
+        total: FloatArray | None = None,
+    ) -> None:
+        self.pay, self.weight, self.ncoord = pay, weight, ncoord
+        self.size = chunk_length(pay.shape[0], ncoord, chunk)
+        self.word = _W32 if self.size < (1 << 16) else _W64
+        if total is None:
+            h2 = np.asarray(np.bincount(pay, weights=weight, minlength=2 * ncoord), dtype=np.float64)
+            total = h2[::2] + h2[1::2]
         self.total = total
-        self.seen = np.zeros_like(total)  # totals of the chunks already swept
-        self.seen_ev = np.zeros_like(total)
+        self.seen = np.zeros(ncoord)  # per coordinate: the chunks already swept
+        self.seen_ev = np.zeros(ncoord)
 
-    def chunk(self, pay: IntArray, weight: FloatArray | None) -> tuple[FloatArray, FloatArray]:
-        """``(below_after, above_before)`` of the next chunk, ``pay = 2 * coord + event``, in chunk order."""
-        nc = self.total.shape[0]
-        if weight is None:
-            h2 = np.bincount(pay, minlength=2 * nc).astype(np.float64)
-        else:
-            h2 = np.asarray(np.bincount(pay, weights=weight, minlength=2 * nc), dtype=np.float64)
-        h_ev = h2[1::2]
+    def __iter__(self) -> Iterator[tuple[int, int, FloatArray, FloatArray]]:
+        n = self.pay.shape[0]
+        for lo in range(0, n, self.size):
+            hi = min(n, lo + self.size)
+            yield lo, hi, *self._chunk(lo, hi)
+
+    def _chunk(self, lo: int, hi: int) -> tuple[FloatArray, FloatArray]:
+        pay = self.pay[lo:hi]
+        wt = None if self.weight is None else self.weight[lo:hi]
+        nc = self.ncoord
+        h2 = np.bincount(pay, minlength=2 * nc)
+        cnt = h2[::2] + h2[1::2]
+        if wt is not None:
+            h2 = np.bincount(pay, weights=wt, minlength=2 * nc)
+        h_ev = np.asarray(h2[1::2], dtype=np.float64)
         h_all = h2[::2] + h_ev
-        after = self.total - self.seen - h_all
-        cross_below = np.cumsum(after) - after  # later chunks, smaller coordinate
-        cross_above = np.cumsum(self.seen_ev[::-1])[::-1] - self.seen_ev  # earlier chunks, larger coordinate
+        after = self.total - self.seen
+        after -= h_all
+        cross_below = np.cumsum(after)
+        cross_below -= after  # later chunks, smaller coordinate
+        cross_above = np.cumsum(self.seen_ev[::-1])[::-1]
+        cross_above -= self.seen_ev  # earlier chunks, larger coordinate
         self.seen += h_all
         self.seen_ev += h_ev
-        return _chunk_sums(pay, weight, h_all, h_ev, cross_below, cross_above)
+        present = cnt > 0
+        d = int(np.count_nonzero(present))
+        if d <= 1:  # one coordinate: no pairs within the chunk
+            return cross_below.take(pay >> 1), cross_above.take(pay >> 1)
+        return self._within(pay, wt, present, d, cnt, h_all, h_ev, cross_below, cross_above)
 
-
-def _chunk_sums(
-    pay: IntArray, weight: FloatArray | None, h_all: FloatArray, h_ev: FloatArray, cross_below: FloatArray,
-    cross_above: FloatArray,
-) -> tuple[FloatArray, FloatArray]:
-    m = pay.shape[0]
-    count = np.bincount(pay >> 1, minlength=h_all.shape[0]) if weight is not None else h_all
-    present = count > 0
-    d = int(np.count_nonzero(present))
-    out_b, out_a = np.empty(m), np.empty(m)
-    if d <= 1:  # one coordinate: nothing within the chunk
-        np.take(cross_below, pay >> 1, out=out_b)
-        np.take(cross_above, pay >> 1, out=out_a)
+    def _within(
+        self, pay: IntArray, wt: FloatArray | None, present: BoolArray, d: int, cnt: IntArray, h_all: FloatArray,
+        h_ev: FloatArray, cross_below: FloatArray, cross_above: FloatArray,
+    ) -> tuple[FloatArray, FloatArray]:
+        word = self.word
+        s_bits = (d - 1).bit_length()
+        nloc = 1 << s_bits
+        rank = np.cumsum(present, dtype=np.int64)
+        rank -= 1
+        local = np.empty(2 * rank.shape[0], dtype=word.dtype)  # payload -> packed local coordinate
+        local[::2] = rank
+        local[1::2] = rank | (rank << word.bits)
+        w = local.take(pay)
+        rev = _bit_reversal(s_bits)  # the final order lists the coordinates by their reversed bits
+        count = np.zeros(nloc, dtype=np.int64)
+        count[:d] = cnt[present]
+        hist = np.zeros(nloc)
+        hist[:d] = h_all[present]
+        sz = count.take(rev)
+        first = np.empty(nloc, dtype=np.int64)
+        first[rev] = np.cumsum(sz) - sz  # first position of each coordinate in the final order
+        below = np.cumsum(hist)
+        below -= hist  # (weighted) points of the chunk with a smaller coordinate
+        tab_a = np.zeros(nloc)
+        tab_a[:d] = cross_above[present]
+        tab_b = below
+        tab_b[:d] += cross_below[present]
+        if wt is None:  # sort key: the point's group in the order before the last partition (bits above 0)
+            key = np.empty(2 * rank.shape[0], dtype=word.dtype)
+            key[::2] = rev.take(rank) & ((nloc >> 1) - 1)
+            key[1::2] = key[::2]
+            kp = _sorted_positions(key.take(pay), word)
+            acc, dest, clo = _unit_levels(w, s_bits, word)
+            clo = _idx(clo)
+            hev = np.zeros(nloc, dtype=np.int64)
+            hev[:d] = h_ev[present]
+            corr = _earlier_ones(count + (hev << word.bits), s_bits)
+            if word.bits == 16:
+                corr &= 0xFFFFFFFF  # the packed sums are exact modulo the word size
+            acc -= corr.astype(word.dtype).take(clo)
+            dest -= kp
+            tab_b -= first
+            ba = tab_b.take(clo)
+            ba += dest
+            ba += np.bitwise_and(acc, word.low())
+            ab = tab_a.take(clo)
+            ab += np.right_shift(acc, word.dtype(word.bits))
+        else:  # sort key: the point's place in the final order
+            key = np.empty(2 * rank.shape[0], dtype=word.dtype)
+            key[::2] = rev.take(rank)
+            key[1::2] = key[::2]
+            kp = _sorted_positions(key.take(pay), word)
+            hev_w = np.zeros(nloc)
+            hev_w[:d] = h_ev[present]
+            sa, se, w0, clo = _weighted_levels(w, wt, s_bits, word)
+            clo = _idx(clo)
+            tab_b -= _earlier_ones(hist, s_bits)
+            tab_a -= _earlier_ones(hev_w, s_bits)
+            cw = np.cumsum(w0)
+            cw -= w0  # weight before, in the final order (each coordinate contiguous, in chunk order)
+            ba = tab_b.take(clo)
+            ba += sa
+            ba += cw
+            ba -= cw.take(first.take(clo))  # + weight of the same coordinate earlier in the chunk
+            before = np.cumsum(wt)
+            before -= wt  # weight earlier in the chunk, in chunk order
+            ba -= before.take(kp)
+            ab = tab_a.take(clo)
+            ab += se
+        out_b, out_a = np.empty(pay.shape[0]), np.empty(pay.shape[0])
+        out_b[kp] = ba
+        out_a[kp] = ab
         return out_b, out_a
-    s_bits = (d - 1).bit_length()
-    word = _W32 if m < (1 << 16) else _W64
-    rank = np.cumsum(present, dtype=np.int64) - 1
-    local = np.empty(2 * rank.shape[0], dtype=word.dtype)  # payload -> coord | (coord if event) << bits
-    local[::2] = rank
-    local[1::2] = rank | (rank << word.bits)
-    w = local.take(pay)
-    hist = np.zeros(1 << s_bits)
-    hist[:d] = h_all[present]
-    cnt = np.zeros(1 << s_bits)
-    cnt[:d] = count[present]
-    order0 = _group_orders(s_bits)[s_bits]
-    size0 = cnt[order0]
-    start = np.empty_like(hist)
-    start[order0] = np.cumsum(size0) - size0  # first position of each coordinate in the final order
-    rank0 = np.empty(1 << s_bits, dtype=word.dtype)
-    rank0[order0] = np.arange(1 << s_bits, dtype=word.dtype)
-    below = np.cumsum(hist) - hist  # (weighted) points with a smaller coordinate
-    tab_b = np.zeros(1 << s_bits)
-    tab_a = np.zeros(1 << s_bits)
-    tab_b[:d] = cross_below[present]
-    tab_a[:d] = cross_above[present]
-    if weight is None:
-        kp, clo, ba, ab = _unit_chunk(w, h_ev[present], hist, start, below, rank0, s_bits, word)
-    else:
-        hev = np.zeros(1 << s_bits)
-        hev[:d] = h_ev[present]
-        kp, clo, ba, ab = _weighted_chunk(w, weight, hist, hev, cnt, start, below, rank0, s_bits, word)
-    ba += tab_b.take(clo)
-    ab += tab_a.take(clo)
-    out_b[kp] = ba
-    out_a[kp] = ab
-    return out_b, out_a
 
 
 def _idx(a: NDArray[Any]) -> NDArray[Any]:
@@ -260,60 +317,13 @@ def _idx(a: NDArray[Any]) -> NDArray[Any]:
     return a.view(np.int64) if a.dtype == np.uint64 else a
 
 
-def _positions(cl: NDArray[Any], rank0: NDArray[Any], s_bits: int, word: _Word, before_last: bool) -> IntArray:
-    """Chunk positions of the points, listed in the final order (or the order before the last partition)."""
-    key = rank0.take(_idx(cl))
-    if before_last:
-        np.bitwise_and(key, word.dtype((1 << (s_bits - 1)) - 1), out=key)
-    np.left_shift(key, word.dtype(word.bits), out=key)
-    np.bitwise_or(key, np.arange(cl.shape[0], dtype=word.dtype), out=key)
-    key.sort()
-    np.bitwise_and(key, word.low(), out=key)
-    return key.astype(np.int64)
-
-
-def _unit_chunk(
-    w: NDArray[Any], h_ev: FloatArray, hist: FloatArray, start: FloatArray, below: FloatArray,
-    rank0: NDArray[Any], s_bits: int, word: _Word,
-) -> tuple[IntArray, NDArray[Any], FloatArray, FloatArray]:
-    dt = word.dtype
-    kp = _positions(np.bitwise_and(w, word.low()), rank0, s_bits, word, before_last=True)
-    acc, dest, clo = _unit_levels(w, s_bits, word)
-    clo = _idx(clo)
-    hev = np.zeros(1 << s_bits, dtype=np.int64)
-    hev[: h_ev.shape[0]] = h_ev
-    corr = _earlier_ones(hist.astype(np.int64) + (hev << word.bits), s_bits)
-    if word.bits == 16:
-        corr &= 0xFFFFFFFF  # the packed sums are exact modulo the word size
-    acc -= corr.astype(dt).take(clo)
-    dest -= kp
-    ba = (below - start).take(clo)
-    ba += dest
-    ba += np.bitwise_and(acc, word.low())
-    return kp, clo, ba, np.right_shift(acc, dt(word.bits)).astype(np.float64)
-
-
-def _weighted_chunk(
-    w: NDArray[Any], wt: FloatArray, hist: FloatArray, hist_ev: FloatArray, count: FloatArray, first: FloatArray,
-    below: FloatArray, rank0: NDArray[Any], s_bits: int, word: _Word,
-) -> tuple[IntArray, NDArray[Any], FloatArray, FloatArray]:
-    kp = _positions(np.bitwise_and(w, word.low()), rank0, s_bits, word, before_last=False)
-    sa, se, w0, clo = _weighted_levels(w, wt, s_bits, word)
-    clo = _idx(clo)
-    sa -= _earlier_ones(hist, s_bits).take(clo)
-    se -= _earlier_ones(hist_ev, s_bits).take(clo)
-    cw = np.cumsum(w0)
-    cw -= w0  # weight before, in the final order (each coordinate contiguous, in chunk order)
-    used = count > 0
-    first_w = np.zeros(1 << s_bits)
-    first_w[used] = cw[first[used].astype(np.int64)]
-    before = np.cumsum(wt) - wt  # weight earlier in the chunk, in chunk order
-    ba = below.take(clo)
-    ba -= before.take(kp)
-    ba += cw
-    ba -= first_w.take(clo)  # + weight of the same coordinate earlier in the chunk
-    ba += sa
-    return kp, clo, ba, se
+def _sorted_positions(group: NDArray[Any], word: _Word) -> IntArray:
+    """Chunk positions of the points, listed by (group, position): one sort of ``group << bits | position``."""
+    np.left_shift(group, word.dtype(word.bits), out=group)
+    np.bitwise_or(group, np.arange(group.shape[0], dtype=word.dtype), out=group)
+    group.sort()
+    np.bitwise_and(group, word.low(), out=group)
+    return group.astype(np.int64)
 
 
 def dominance_sums(
@@ -328,15 +338,6 @@ def dominance_sums(
     below_after, above_before = np.zeros(n), np.zeros(n)
     if n == 0:
         return below_after, above_before
-    ncoord = int(coord.max()) + 1
-    pay = 2 * coord + event
-    ev_w = event.astype(np.float64) if weight is None else weight * event
-    sweep = Sweep(
-        np.bincount(coord, weights=weight, minlength=ncoord).astype(np.float64),
-        np.asarray(np.bincount(coord, weights=ev_w, minlength=ncoord), dtype=np.float64),
-    )
-    size = chunk_length(n, ncoord, chunk)
-    for lo in range(0, n, size):
-        hi = min(n, lo + size)
-        below_after[lo:hi], above_before[lo:hi] = sweep.chunk(pay[lo:hi], None if weight is None else weight[lo:hi])
+    for lo, hi, ba, ab in Sweep(2 * coord + event, weight, int(coord.max()) + 1, chunk):
+        below_after[lo:hi], above_before[lo:hi] = ba, ab
     return below_after, above_before
