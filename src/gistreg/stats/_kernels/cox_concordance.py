@@ -51,33 +51,55 @@ class _Order:
     tie_start: BoolArray | None
 
 
-def _score_key(lp: FloatArray, strata: IntArray) -> tuple[NDArray[np.uint64], int]:
-    """Unsigned 64-bit keys ordered as (stratum, lp), and the number of stratum bits on top."""
-    u = np.add(lp, 0.0).view(np.uint64)  # adding 0.0 turns -0.0 into +0.0
-    flip = u >> np.uint64(63)
+def _score_key(
+    lp: FloatArray, strata: IntArray, sbits: int, out: NDArray[np.uint64], flip: NDArray[np.uint64]
+) -> NDArray[np.uint64]:
+    """Unsigned 64-bit keys ordered as (stratum, lp), the stratum in the top ``sbits`` bits, written to ``out``
+    (``flip``: scratch of the same length)."""
+    u = out
+    np.add(lp, 0.0, out=u.view(np.float64))  # adding 0.0 turns -0.0 into +0.0
+    np.right_shift(u, np.uint64(63), out=flip)
     np.subtract(np.uint64(0), flip, out=flip)
     flip |= _SIGN
     u ^= flip  # negative: all bits flipped, positive: the sign bit
-    sbits = (int(strata.max()) + 1 - 1).bit_length() if strata.shape[0] else 0
     if sbits:
         u >>= np.uint64(sbits)
         u |= strata.astype(np.uint64) << np.uint64(64 - sbits)
-    return u, sbits
+    return u
 
 
-def _packed_order(key: NDArray[np.uint64], payload: IntArray, pbits: int) -> tuple[IntArray, BoolArray]:
-    """Sort (key truncated to its top bits, payload) in place of ``key``; return the payloads in order (a view of
-    the same memory) and, per position, whether its truncated key equals the one before."""
+def _order(
+    lp: FloatArray, strata: IntArray, sbits: int, base: IntArray, event: BoolArray, need_rows: bool
+) -> _Order:
+    """Order rows by (stratum, lp, coordinate) with one sort of packed 64-bit keys: the top bits of the score,
+    then ``2 coord + event = base + 3 event`` (or the row number).  Equal truncated keys are exact ties unless two
+    different scores share their top bits, which sends the data to :func:`_exact_order`.  The keys are built and
+    read back in cache-sized pieces."""
+    n = lp.shape[0]
+    pbits = max(1, (n - 1).bit_length()) if need_rows else (int(base[-1]) + 3).bit_length()  # base is sorted
+    if 64 - sbits - pbits < _MIN_KEY_BITS:
+        return _exact_order(lp, strata, base + 3 * event)
     p = np.uint64(pbits)
-    key >>= p
-    key <<= p
-    key |= payload.astype(np.uint64)
+    top_mask = ~np.uint64((1 << pbits) - 1)
+    key = np.empty(n, dtype=np.uint64)
+    scratch = np.empty(min(n, _LOCAL), dtype=np.int64)
+    flip = np.empty(min(n, _LOCAL), dtype=np.uint64)
+    for lo in range(0, n, _LOCAL):
+        hi = min(n, lo + _LOCAL)
+        u = _score_key(lp[lo:hi], strata[lo:hi], sbits, key[lo:hi], flip[: hi - lo])
+        u &= top_mask
+        pc = scratch[: hi - lo]
+        if need_rows:
+            pc[:] = np.arange(lo, hi)
+        else:
+            np.multiply(event[lo:hi], 3, out=pc)
+            pc += base[lo:hi]
+        u |= pc.view(np.uint64)
     key.sort()
-    n = key.shape[0]
-    same = np.zeros(n, dtype=bool)
+    same = np.zeros(n, dtype=bool)  # truncated key equal to the one before
     mask = np.uint64((1 << pbits) - 1)
     prev = None
-    for lo in range(0, n, _LOCAL):  # in cache-sized pieces
+    for lo in range(0, n, _LOCAL):
         hi = min(n, lo + _LOCAL)
         top = key[lo:hi] >> p
         np.equal(top[1:], top[:-1], out=same[lo + 1 : hi])
@@ -85,29 +107,16 @@ def _packed_order(key: NDArray[np.uint64], payload: IntArray, pbits: int) -> tup
             same[lo] = top[0] == prev
         prev = top[-1]
         key[lo:hi] &= mask
-    return key.view(np.int64), same
-
-
-def _order(lp: FloatArray, strata: IntArray, pay_row: IntArray, need_rows: bool) -> _Order:
-    """Order rows by (stratum, lp, coordinate) with one sort of packed 64-bit keys: the top bits of the score,
-    then ``2 coord + event`` (or the row number).  Equal truncated keys are exact ties unless two different
-    scores share their top bits, which sends the data to :func:`_exact_order`."""
-    n = lp.shape[0]
-    key, sbits = _score_key(lp, strata)
-    pbits = max(1, (n - 1).bit_length()) if need_rows else max(1, int(pay_row.max()).bit_length())
-    if 64 - sbits - pbits < _MIN_KEY_BITS:
-        return _exact_order(lp, strata, pay_row)
-    pay, same = _packed_order(key, np.arange(n, dtype=np.int64) if need_rows else pay_row, pbits)
+    pay = key.view(np.int64)
     if not same.any():
         return _Order(pay, need_rows, None)
     if need_rows:  # tied scores must be ordered by coordinate, not row
-        return _exact_order(lp, strata, pay_row)
-    full = np.sort(_score_key(lp, strata)[0])
-    top = full >> np.uint64(pbits)
+        return _exact_order(lp, strata, base + 3 * event)
+    full = np.sort(_score_key(lp, strata, sbits, np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)))
+    top = full >> p
     if bool(((top[1:] == top[:-1]) & (full[1:] != full[:-1])).any()):
-        return _exact_order(lp, strata, pay_row)
-    same = ~same
-    return _Order(pay, False, same)
+        return _exact_order(lp, strata, base + 3 * event)
+    return _Order(pay, False, ~same)
 
 
 def _exact_order(lp: FloatArray, strata: IntArray, pay_row: IntArray) -> _Order:
@@ -163,8 +172,8 @@ class _Tables:
 
 
 def _tables(ca: CoxArrays, strata: IntArray, unit: bool) -> tuple[_Tables, IntArray, IntArray]:
-    """Per-coordinate tables from the tie groups (O(groups) work), each row's ``2 coord + event`` and the number
-    of rows per stratum."""
+    """Per-coordinate tables from the tie groups (O(groups) work), each row's ``2 coord + event - 3 event`` and
+    the number of rows per stratum."""
     n = ca.event.shape[0]
     w, d = ca.weight, ca.death_rows
     ngroups, nruns = ca.group_start.shape[0], ca.run_start.shape[0]
@@ -178,7 +187,7 @@ def _tables(ca: CoxArrays, strata: IntArray, unit: bool) -> tuple[_Tables, IntAr
     runs_before = np.zeros(ngroups + 1, dtype=np.int64)  # runs in the tie groups before each group
     np.cumsum(np.bincount(ca.run_group, minlength=ngroups), out=runs_before[1:])
     coord0 = runs_before[:-1]  # coordinate of a censored row; an event's is one more
-    pay_row = np.repeat(2 * coord0, gsize) + 3 * ca.event
+    base = np.repeat(2 * coord0, gsize)  # 2 coord + event = base + 3 event
     ncoord = nruns + 1
     total_ev = np.zeros(ncoord)
     total_ev[1:] = run_ev
@@ -198,7 +207,7 @@ def _tables(ca: CoxArrays, strata: IntArray, unit: bool) -> tuple[_Tables, IntAr
         total, total_ev, at_risk, infl, np.cumsum(ev_str[::-1])[::-1] - ev_str if nstrata > 1 else None,
         float(((gd * gd - sq) / 2).sum()),
     )
-    return tables, pay_row, np.bincount(gstrat, weights=gsize, minlength=nstrata).astype(np.int64)
+    return tables, base, np.bincount(gstrat, weights=gsize, minlength=nstrata).astype(np.int64)
 
 
 def concordance(ca: CoxArrays, lp: FloatArray, strata: IntArray, cluster: IntArray | None) -> ConcordanceArrays:
@@ -216,9 +225,10 @@ def concordance(ca: CoxArrays, lp: FloatArray, strata: IntArray, cluster: IntArr
     n = lp.shape[0]
     w = ca.weight
     unit = bool(np.all(w == 1.0))
-    tab, pay_row, per_stratum = _tables(ca, strata, unit)
-    o = _order(lp, strata, pay_row, need_rows=not unit or cluster is not None)
-    pay = pay_row.take(o.pay) if o.by_row else o.pay  # 2 coord + event, in score order
+    tab, base, per_stratum = _tables(ca, strata, unit)
+    sbits = (per_stratum.shape[0] - 1).bit_length()
+    o = _order(lp, strata, sbits, base, ca.event, need_rows=not unit or cluster is not None)
+    pay = base.take(o.pay) + 3 * ca.event.take(o.pay) if o.by_row else o.pay  # 2 coord + event, in score order
     wk = None if unit else w.take(o.pay)  # (rows always follow the order when there are weights)
     twice_i0 = np.empty(n)  # 2 i0 (+ i2 with tied scores), in score order
     c0 = 0.0
