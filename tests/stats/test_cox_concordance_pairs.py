@@ -101,12 +101,14 @@ def test_concordance_equals_the_pairwise_count(
     check(micro_data(seed, 45 + 7 * seed, n_strata, unit, clustered, lp_levels))
 
 
-def test_scores_that_share_their_leading_bits_are_ordered_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Different scores closer than the packed sort key resolves (and exact ties) take the exact path."""
+@pytest.mark.parametrize("unit", [True, False])
+def test_scores_the_sort_key_cannot_separate_are_ordered_exactly(monkeypatch: pytest.MonkeyPatch, unit: bool) -> None:
+    """Different scores closer than the packed sort key resolves (range / 2**52, next to exact ties) take the
+    exact path."""
     monkeypatch.setattr(cox_concordance, "_LOCAL", 8)
-    d = micro_data(21, 60, 2, True, False, 0)
+    d = micro_data(21, 60, 2, unit, False, 0)
     rng = np.random.default_rng(4)
-    d.lp = 1.0 + rng.integers(0, 6, 60) * 2.0**-50 + rng.integers(0, 2, 60)
+    d.lp = 1.0 + rng.integers(0, 6, 60) * 2.0**-52 + 1000.0 * rng.integers(0, 2, 60)
     check(d)
 
 

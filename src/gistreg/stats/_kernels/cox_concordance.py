@@ -27,8 +27,8 @@ from gistreg.stats._kernels import dominance
 from gistreg.stats._kernels.cox import BoolArray, CoxArrays, FloatArray, IntArray
 
 _LOCAL = dominance.CHUNK  # points per chunk of the dominance kernel (a tuning knob; any value >= 2 gives the same)
-_SIGN = np.uint64(1 << 63)
-_MIN_KEY_BITS = 24  # fewest bits of the risk score kept in a packed sort key before the exact path is used
+_QUANT_BITS = 52  # bits of the quantised risk score in the packed sort key (a double has 53)
+_MIN_KEY_BITS = 24  # fewer bits left for the score than this: use the exact order
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,43 +51,52 @@ class _Order:
     tie_start: BoolArray | None
 
 
-def _score_key(
-    lp: FloatArray, strata: IntArray, sbits: int, out: NDArray[np.uint64], flip: NDArray[np.uint64]
-) -> NDArray[np.uint64]:
-    """Unsigned 64-bit keys ordered as (stratum, lp), the stratum in the top ``sbits`` bits, written to ``out``
-    (``flip``: scratch of the same length)."""
-    u = out
-    np.add(lp, 0.0, out=u.view(np.float64))  # adding 0.0 turns -0.0 into +0.0
-    np.right_shift(u, np.uint64(63), out=flip)
-    np.subtract(np.uint64(0), flip, out=flip)
-    flip |= _SIGN
-    u ^= flip  # negative: all bits flipped, positive: the sign bit
-    if sbits:
-        u >>= np.uint64(sbits)
-        u |= strata.astype(np.uint64) << np.uint64(64 - sbits)
-    return u
+@dataclass(frozen=True, slots=True)
+class _Quantiser:
+    """Monotone map of the risk score to ``bits``-bit integers: ``floor((lp - low) * scale)``.  Equal scores get
+    equal integers; different scores closer than about ``(high - low) / 2**bits`` may too, which
+    :func:`_order` detects."""
+
+    low: float
+    scale: float
+    top: float  # 2**bits - 1
+
+    @classmethod
+    def of(cls, lp: FloatArray, bits: int) -> _Quantiser:
+        low, high = (float(lp.min()), float(lp.max())) if lp.shape[0] else (0.0, 0.0)
+        top = float((1 << bits) - 1)
+        return cls(low, top / (high - low) if high > low else 0.0, top)
+
+    def __call__(self, lp: FloatArray, out: NDArray[np.uint64], tmp: FloatArray) -> NDArray[np.uint64]:
+        np.subtract(lp, self.low, out=tmp)
+        tmp *= self.scale
+        np.minimum(tmp, self.top, out=tmp)  # rounding must not step past the top value
+        out[:] = tmp
+        return out
 
 
 def _order(
     lp: FloatArray, strata: IntArray, sbits: int, base: IntArray, event: BoolArray, need_rows: bool
 ) -> _Order:
-    """Order rows by (stratum, lp, coordinate) with one sort of packed 64-bit keys: the top bits of the score,
-    then ``2 coord + event = base + 3 event`` (or the row number).  Equal truncated keys are exact ties unless two
-    different scores share their top bits, which sends the data to :func:`_exact_order`.  The keys are built and
-    read back in cache-sized pieces."""
+    """Order rows by (stratum, lp, coordinate) with one sort of packed 64-bit keys: the stratum, the quantised
+    score (:class:`_Quantiser`), then ``2 coord + event = base + 3 event`` (or the row number).  Equal keys in the
+    score part are exact ties unless two different scores were quantised alike, which sends the data to
+    :func:`_exact_order`.  The keys are built and read back in cache-sized pieces."""
     n = lp.shape[0]
     pbits = max(1, (n - 1).bit_length()) if need_rows else (int(base[-1]) + 3).bit_length()  # base is sorted
-    if 64 - sbits - pbits < _MIN_KEY_BITS:
+    qbits = min(_QUANT_BITS, 64 - sbits - pbits)
+    if qbits < _MIN_KEY_BITS:
         return _exact_order(lp, strata, base + 3 * event)
-    p = np.uint64(pbits)
-    top_mask = ~np.uint64((1 << pbits) - 1)
+    quant = _Quantiser.of(lp, qbits)
     key = np.empty(n, dtype=np.uint64)
     scratch = np.empty(min(n, _LOCAL), dtype=np.int64)
-    flip = np.empty(min(n, _LOCAL), dtype=np.uint64)
+    tmp = np.empty(min(n, _LOCAL))
     for lo in range(0, n, _LOCAL):
         hi = min(n, lo + _LOCAL)
-        u = _score_key(lp[lo:hi], strata[lo:hi], sbits, key[lo:hi], flip[: hi - lo])
-        u &= top_mask
+        u = quant(lp[lo:hi], key[lo:hi], tmp[: hi - lo])
+        u <<= np.uint64(pbits)
+        if sbits:
+            u |= strata[lo:hi].astype(np.uint64) << np.uint64(64 - sbits)
         pc = scratch[: hi - lo]
         if need_rows:
             pc[:] = np.arange(lo, hi)
@@ -96,7 +105,8 @@ def _order(
             pc += base[lo:hi]
         u |= pc.view(np.uint64)
     key.sort()
-    same = np.zeros(n, dtype=bool)  # truncated key equal to the one before
+    p = np.uint64(pbits)
+    same = np.zeros(n, dtype=bool)  # score part of the key equal to the one before
     mask = np.uint64((1 << pbits) - 1)
     prev = None
     for lo in range(0, n, _LOCAL):
@@ -112,9 +122,10 @@ def _order(
         return _Order(pay, need_rows, None)
     if need_rows:  # tied scores must be ordered by coordinate, not row
         return _exact_order(lp, strata, base + 3 * event)
-    full = np.sort(_score_key(lp, strata, sbits, np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)))
-    top = full >> p
-    if bool(((top[1:] == top[:-1]) & (full[1:] != full[:-1])).any()):
+    # any two different scores quantised alike?  (checked over all strata together: conservative)
+    full = np.sort(lp)
+    q = quant(full, np.empty(n, dtype=np.uint64), np.empty(n))
+    if bool(((q[1:] == q[:-1]) & (full[1:] != full[:-1])).any()):
         return _exact_order(lp, strata, base + 3 * event)
     return _Order(pay, False, ~same)
 
@@ -131,7 +142,14 @@ def _exact_order(lp: FloatArray, strata: IntArray, pay_row: IntArray) -> _Order:
     rank = np.empty(n, dtype=np.int64)
     rank[ko] = np.cumsum(brk) - 1
     coord = pay_row >> 1
-    rows = np.lexsort((coord, rank))
+    kbits, cbits, rbits = int(rank.max()).bit_length(), int(coord.max()).bit_length(), max(1, (n - 1).bit_length())
+    if kbits + cbits + rbits <= 64:  # one packed sort of (rank, coordinate, row)
+        key = (rank.astype(np.uint64) << np.uint64(cbits + rbits)) | (coord.astype(np.uint64) << np.uint64(rbits))
+        key |= np.arange(n, dtype=np.uint64)
+        key.sort()
+        rows = (key & np.uint64((1 << rbits) - 1)).astype(np.int64)
+    else:
+        rows = np.lexsort((coord, rank))
     rr = rank[rows]
     tie_start = np.ones(n, dtype=bool)
     tie_start[1:] = rr[1:] != rr[:-1]
