@@ -279,11 +279,9 @@ def _influence_std(
     somer: float, cluster: IntArray | None,
 ) -> float:
     """``npair`` times R's influence-based standard error: sqrt(sum of squared dfbeta / 4), dfbeta summed by
-    cluster when given."""
+    cluster when given (the rows then follow the order).  ``twice_i0`` is overwritten with ``npair dfbeta``."""
     n = twice_i0.shape[0]
     strat = None if tab.later_strata_ev is None else np.repeat(tab.later_strata_ev, per_stratum)
-    by_cluster = None if cluster is None else np.zeros(int(cluster.max()) + 1)
-    cl_of = np.zeros(0, dtype=np.int64) if cluster is None else cluster
     sq = 0.0
     for lo in range(0, n, _LOCAL):  # in cache-sized pieces
         hi = min(n, lo + _LOCAL)
@@ -294,10 +292,9 @@ def _influence_std(
         dfb += twice_i0[lo:hi]
         if wk is not None:
             dfb *= wk[lo:hi]
-        if by_cluster is not None:  # with a cluster the rows follow the order
-            by_cluster += np.bincount(cl_of.take(o.pay[lo:hi]), weights=dfb, minlength=by_cluster.shape[0])
-        else:
-            sq += float(dfb @ dfb)
-    if by_cluster is not None:
+        twice_i0[lo:hi] = dfb
+        sq += float(dfb @ dfb)
+    if cluster is not None:
+        by_cluster = np.bincount(cluster.take(o.pay), weights=twice_i0)
         sq = float(by_cluster @ by_cluster)
     return float(np.sqrt(sq / 4))
