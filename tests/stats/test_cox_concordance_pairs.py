@@ -186,3 +186,15 @@ def test_many_coordinates_make_chunks_larger() -> None:
         np.testing.assert_array_equal(a, b)
     # below_after of point i: later points with a smaller coordinate (an inversion count)
     assert small[0].sum() == sum(int((coord[i + 1 :] < coord[i]).sum()) for i in range(n))
+
+
+def test_a_sweep_iterated_twice_gives_the_same_sums() -> None:
+    rng = np.random.default_rng(9)
+    coord = rng.integers(0, 30, 500)
+    event = rng.random(500) < 0.5
+    sweep = dominance.Sweep(2 * coord + event, None, 30, chunk=64)
+    first = [(ba.copy(), ab.copy()) for _, _, ba, ab in sweep]
+    again = [(ba, ab) for _, _, ba, ab in sweep]
+    for (b1, a1), (b2, a2) in zip(first, again, strict=True):
+        np.testing.assert_array_equal(b1, b2)
+        np.testing.assert_array_equal(a1, a2)

@@ -209,6 +209,8 @@ class Sweep:
 
     def __iter__(self) -> Iterator[tuple[int, int, FloatArray, FloatArray]]:
         n = self.pay.shape[0]
+        self.seen[:] = 0.0
+        self.seen_ev[:] = 0.0
         for lo in range(0, n, self.size):
             hi = min(n, lo + self.size)
             yield lo, hi, *self._chunk(lo, hi)
