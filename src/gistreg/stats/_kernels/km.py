@@ -41,12 +41,22 @@ def product_limit(n_risk: FloatArray, n_event: FloatArray) -> ProductLimit:
     ``S(t) = prod (n - d) / n`` and ``var(log S) = sum d / (n (n - d))`` over times with ``d > 0``. When
     ``n == d`` the variance term is infinite and ``S`` is 0 from then on, as in R (``std.err`` is ``Inf``).
     """
-    has = n_event > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(has, (n_risk - n_event) / n_risk, 1.0)
-        term = np.where(has, n_event / (n_risk * (n_risk - n_event)), 0.0)
-        survival = np.cumprod(factor, dtype=np.float64)
-        std_err = np.sqrt(np.cumsum(term, dtype=np.float64))
+        if n_risk.shape[0] and n_risk.min() >= 1:
+            # with n >= 1 a row without deaths gives factor (n - 0) / n = 1 and term 0 / (n n) = 0 exactly, so no
+            # row needs to be singled out; intermediate arrays are reused
+            left = np.subtract(n_risk, n_event)
+            survival = np.divide(left, n_risk)
+            term = np.multiply(n_risk, left, out=left)
+            np.divide(n_event, term, out=term)
+            np.cumprod(survival, out=survival)
+            std_err = np.sqrt(np.cumsum(term, out=term), out=term)
+        else:
+            has = n_event > 0
+            factor = np.where(has, (n_risk - n_event) / n_risk, 1.0)
+            term = np.where(has, n_event / (n_risk * (n_risk - n_event)), 0.0)
+            survival = np.cumprod(factor, dtype=np.float64)
+            std_err = np.sqrt(np.cumsum(term, dtype=np.float64))
         std_err_survival = std_err * survival
     return ProductLimit(survival, std_err, std_err_survival)
 
@@ -98,9 +108,14 @@ def confidence_band(
             se2 = std_err * p * z
             return np.maximum(p - se2, 0.0), np.minimum(p + se2, 1.0)
         if conf_type == "log":
-            xx = np.where(p == 0, np.nan, p)
+            xx = p if p.shape[0] and p.min() > 0 else np.where(p == 0, np.nan, p)
             se2 = z * std_err
-            return np.exp(np.log(xx) - se2), np.minimum(np.exp(np.log(xx) + se2), 1.0)
+            log_p = np.log(xx)
+            lower = np.subtract(log_p, se2)
+            np.exp(lower, out=lower)
+            upper = np.add(log_p, se2, out=log_p)
+            np.exp(upper, out=upper)
+            return lower, np.minimum(upper, 1.0, out=upper)
         xx = np.where((p == 0) | (p == 1), np.nan, p)
         se2 = z * std_err / np.log(xx)
         return np.exp(-np.exp(np.log(-np.log(xx)) - se2)), np.exp(-np.exp(np.log(-np.log(xx)) + se2))
@@ -153,7 +168,7 @@ def find_quantile(x: FloatArray, y: FloatArray, p: float, tol: float = TIME_TOLE
     ``quantile(fit, probs = p)``.
     """
     if bool(np.all(np.diff(y) >= 0)):  # non-decreasing, no NaN (a survival curve; most limits)
-        return _find_quantile_monotone(x, y, p, tol)
+        return _find_quantile_monotone(_Steps(float(x[0]), x[1:]), _Steps(float(y[0]), y[1:]), p, tol)
     if not (np.fmax.reduce(y) >= p):  # the largest value, NaN skipped
         return float("nan")
     xmax = float(x[-1])
@@ -171,24 +186,63 @@ def find_quantile(x: FloatArray, y: FloatArray, p: float, tol: float = TIME_TOLE
     return quant
 
 
-def _find_quantile_monotone(x: FloatArray, y: FloatArray, p: float, tol: float) -> float:
+class _Steps:
+    """The vector ``c(head, v)``, or ``c(head, 1 - v)`` with ``flip``, read entry by entry without being formed.
+
+    Entries are computed as NumPy would compute the formed vector, so every comparison gives the same answer.
+    """
+
+    def __init__(self, head: float, values: FloatArray, *, flip: bool = False) -> None:
+        self._head, self._values, self._flip = head, values, flip
+        self._size = int(values.shape[0]) + 1
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, i: int) -> float:
+        if i < 0:
+            i += self._size
+        if i == 0:
+            return self._head
+        v = float(self._values[i - 1])
+        return 1.0 - v if self._flip else v
+
+    def searchsorted(self, v: float, side: str) -> int:
+        """``np.searchsorted`` of a non-decreasing vector, by bisection over its entries."""
+        lo, hi = 0, self._size
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self[mid] < v or (side == "right" and self[mid] == v):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def segment(self, start: int, stop: int) -> FloatArray:
+        """Entries ``start:stop`` (``0 <= start < stop``) as an array."""
+        body = self._values[max(start, 1) - 1 : stop - 1]
+        out: FloatArray = 1.0 - body if self._flip else body.astype(np.float64)
+        return np.concatenate(([self._head], out)) if start == 0 else out
+
+
+def _find_quantile_monotone(x: _Steps, y: _Steps, p: float, tol: float) -> float:
     """:func:`find_quantile` for non-decreasing ``y`` without NaN, by binary search instead of array passes.
 
     R keeps the first of each run of equal values (``yk``, ``xk``) and searches ``yk +- tol``; here the runs
     are found around the crossing only (:func:`_kept_time`). Same result, including tied shifted values.
     """
-    last = float(y[-1])
+    last = y[-1]
     if not last >= p:
         return float("nan")
     at_upper, at_lower = _kept_time(x, y, tol, p), _kept_time(x, y, -tol, p)
     if abs(p - last) < tol:  # the curve ends on 1 - p: midpoint with its last time
-        return (at_upper + float(x[-1])) / 2
+        return (at_upper + x[-1]) / 2
     if p == 0:
-        return float(x[0])
+        return x[0]
     return (at_upper + at_lower) / 2
 
 
-def _kept_time(x: FloatArray, y: FloatArray, shift: float, p: float) -> float:
+def _kept_time(x: _Steps, y: _Steps, shift: float, p: float) -> float:
     """``xk[approx(yk + shift, p)]`` for non-decreasing ``y`` without NaN, ``xk``/``yk`` the first of each run.
 
     The smallest kept ``yk + shift >= p`` is at the first index ``j`` with ``y[j] + shift >= p`` (a run start,
@@ -200,26 +254,27 @@ def _kept_time(x: FloatArray, y: FloatArray, shift: float, p: float) -> float:
         return float("nan")
     j = _first_at_least(y, shift, p)
     shifted = y[j] + shift
-    end = int(np.searchsorted(y, y[j], side="right"))  # end of j's run
-    while end < y.shape[0] and y[end] + shift == shifted:  # kept values tied with it after shifting
-        end = int(np.searchsorted(y, y[end], side="right"))
+    end = y.searchsorted(y[j], side="right")  # end of j's run
+    while end < len(y) and y[end] + shift == shifted:  # kept values tied with it after shifting
+        end = y.searchsorted(y[end], side="right")
     if y[end - 1] == y[j]:
-        return float(x[j])
-    starts = np.concatenate(([j], j + 1 + np.flatnonzero(y[j + 1 : end] != y[j : end - 1])))
-    return float(x[starts[(starts.shape[0] - 1) // 2]])
+        return x[j]
+    run = y.segment(j, end)
+    starts = np.concatenate(([j], j + 1 + np.flatnonzero(run[1:] != run[:-1])))
+    return x[int(starts[(starts.shape[0] - 1) // 2])]
 
 
-def _first_at_least(y: FloatArray, shift: float, p: float) -> int:
+def _first_at_least(y: _Steps, shift: float, p: float) -> int:
     """First index ``j`` with ``y[j] + shift >= p`` (floating point, as R computes it) in non-decreasing ``y``.
 
     Binary search near ``p - shift``, then whole runs of equal values are stepped over to correct for rounding.
     Precondition: ``y[-1] + shift >= p``.
     """
-    j = min(int(np.searchsorted(y, p - shift, side="left")), int(y.shape[0]) - 1)
+    j = min(y.searchsorted(p - shift, side="left"), len(y) - 1)
     while y[j] + shift < p:
-        j = int(np.searchsorted(y, y[j], side="right"))
+        j = y.searchsorted(y[j], side="right")
     while j > 0 and y[j - 1] + shift >= p:
-        j = int(np.searchsorted(y, y[j - 1], side="left"))
+        j = y.searchsorted(y[j - 1], side="left")
     return j
 
 
@@ -234,11 +289,19 @@ def curve_quantiles(
     """Quantiles of one curve and their confidence limits, as R ``quantile.survfit`` (its ``doquant``).
 
     The quantile for probability ``p`` is where ``1 - S`` reaches ``p``; its lower limit is where ``1 - lower``
-    reaches ``p`` and its upper limit is where ``1 - upper`` does (see :func:`find_quantile`).
+    reaches ``p`` and its upper limit is where ``1 - upper`` does (see :func:`find_quantile`). A band that is
+    non-increasing from at most 1 makes ``c(0, 1 - s)`` non-decreasing; it is then searched without forming that
+    vector (the same result as :func:`find_quantile`).
     """
-    x = np.concatenate(([start], time))
-    bands = [np.concatenate(([0.0], 1.0 - s)) for s in (survival, lower, upper)]
-    out = np.array([[find_quantile(x, y, float(p)) for p in probs] for y in bands], dtype=np.float64)
+    x = _Steps(start, time)
+    out = np.empty((3, probs.shape[0]), dtype=np.float64)
+    for i, s in enumerate((survival, lower, upper)):
+        if s[0] <= 1.0 and bool(np.all(s[1:] <= s[:-1])):  # no NaN either
+            y = _Steps(0.0, s, flip=True)
+            out[i] = [_find_quantile_monotone(x, y, float(p), TIME_TOLERANCE) for p in probs]
+        else:
+            xa, ya = np.concatenate(([start], time)), np.concatenate(([0.0], 1.0 - s))
+            out[i] = [find_quantile(xa, ya, float(p)) for p in probs]
     return out[0], out[1], out[2]
 
 
