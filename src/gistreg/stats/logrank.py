@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gistreg.core.errors import InputError, SingularInformationError
-from gistreg.stats._kernels.counting import RiskSetTable, risk_set_table
+from gistreg.stats._kernels.counting import RiskSets, risk_set_table, risk_sets
 from gistreg.stats._kernels.logrank import logrank_sums
 from gistreg.stats._prep import as_event, as_time_range, as_weights, encode, fused_table
 
@@ -143,10 +143,10 @@ def logrank(
     if fused is not None:
         if len(fused.groups) < 2:
             _one_group(fused.groups[0])
-        table, labels, strata_labels = fused.table, fused.groups, fused.strata
+        sets, labels, strata_labels = risk_sets(fused.table), fused.groups, fused.strata
     else:
-        table, labels, strata_labels = _general_table(time, event, group, strata, weights)
-    sums = logrank_sums(table, len(strata_labels), rho_f, gamma_f)
+        sets, labels, strata_labels = _general_sets(time, event, group, strata, weights)
+    sums = logrank_sums(sets, len(strata_labels), rho_f, gamma_f)
     observed = sums.observed.sum(axis=1)
     expected = sums.expected.sum(axis=1)
     statistic = _chi_square(observed - expected, expected, sums.variance, labels)
@@ -156,7 +156,7 @@ def logrank(
     return LogRankResult(
         groups=labels,
         strata=strata_labels,
-        n=table.count_risk[table.starts[:-1][np.diff(table.starts) > 0]].sum(axis=0).astype(np.int64),
+        n=sets.n,
         observed=observed,
         expected=expected,
         observed_by_stratum=sums.observed,
@@ -175,12 +175,12 @@ def _one_group(label: Any) -> NoReturn:
     raise InputError(f"group: has only one level ({label!r}); the test needs at least two groups")
 
 
-def _general_table(
+def _general_sets(
     time: ArrayLike, event: ArrayLike, group: ArrayLike, strata: ArrayLike | None, weights: ArrayLike | None
-) -> tuple[RiskSetTable, tuple[Any, ...], tuple[Any, ...]]:
+) -> tuple[RiskSets, tuple[Any, ...], tuple[Any, ...]]:
     """Check the inputs and count them by :func:`risk_set_table` (any input the fused pass declines).
 
-    Returns the table (blocks: strata, columns: groups), the group labels and the stratum labels.
+    Returns the risk sets (blocks: strata, columns: groups), the group labels and the stratum labels.
     """
     t, t_min, t_max = as_time_range("time", time)
     n = t.shape[0]
@@ -194,8 +194,9 @@ def _general_table(
     n_strata = strat.k if strat is not None else 1
     w = as_weights("weights", weights, n) if weights is not None else None
     blocks = strat.codes if strat is not None else None
+    strata_labels = strat.labels if strat is not None else ("all",)
     table = risk_set_table(t, e, blocks, n_strata, groups.codes, groups.k, w, time_range=(t_min, t_max))
-    return table, groups.labels, strat.labels if strat is not None else ("all",)
+    return risk_sets(table), groups.labels, strata_labels
 
 
 def _chi_square(o_minus_e: FloatArray, expected: FloatArray, variance: FloatArray, labels: tuple[Any, ...]) -> float:

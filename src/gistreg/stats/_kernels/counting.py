@@ -150,6 +150,54 @@ class RiskSetTable:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class RiskSets:
+    """The part of a risk-set table that the log-rank kernel reads, rows sorted by block, then time ascending.
+
+    Attributes
+    ----------
+    n_event, n_risk
+        Shape (m, g), C-contiguous: weighted events and number at risk per row and column.
+    deaths, at_risk
+        Shape (m,): their row sums.
+    block
+        Shape (m,): the block of each row.
+    starts
+        Shape (n_blocks + 1,): rows of block ``b`` are ``starts[b]:starts[b + 1]``.
+    n
+        Shape (g,): rows (patients) per column.
+    """
+
+    n_event: FloatArray
+    n_risk: FloatArray
+    deaths: FloatArray
+    at_risk: FloatArray
+    block: IntArray
+    starts: IntArray
+    n: IntArray
+
+
+def risk_sets(table: RiskSetTable) -> RiskSets:
+    """The :class:`RiskSets` of a table (row sums formed as the log-rank kernel always formed them)."""
+    first_rows = table.starts[:-1][np.diff(table.starts) > 0]
+    return RiskSets(
+        n_event=table.n_event,
+        n_risk=table.n_risk,
+        deaths=_row_sums(table.n_event),
+        at_risk=_row_sums(table.n_risk),
+        block=table.block,
+        starts=table.starts,
+        n=table.count_risk[first_rows].sum(axis=0).astype(np.int64),
+    )
+
+
+def _row_sums(x: FloatArray) -> FloatArray:
+    """Sums over the columns of each row; two columns are added directly (the same sum, without a slow reduction
+    over a short axis)."""
+    out: FloatArray = x[:, 0] + x[:, 1] if x.shape[1] == 2 else x.sum(axis=1)
+    return out
+
+
 def merge_near_ties(values: FloatArray) -> tuple[FloatArray, IntArray]:
     """Merge near-equal sorted distinct times as R ``survival::aeqSurv`` does.
 
@@ -206,6 +254,16 @@ def integer_span(time: FloatArray, time_range: tuple[float, float] | None = None
         return None
     base = 0 if 0 <= lo <= hi - lo + 1 else int(lo)
     return base, int(hi) + 1 - base
+
+
+def sorting_needed(time: FloatArray, time_range: tuple[float, float] | None = None) -> bool:
+    """Whether :func:`code_times` (and so :func:`risk_set_table`) has to sort ``time``: it is not made of whole
+    numbers in a range :func:`integer_span` accepts. Whole numbers are checked block by block, stopping at the
+    first fraction."""
+    if integer_span(time, time_range) is None:
+        return True
+    blocks = (time[i : i + CHUNK_ROWS] for i in range(0, time.shape[0], CHUNK_ROWS))
+    return not all(bool(np.array_equal(np.floor(b), b)) for b in blocks)
 
 
 def code_times(time: FloatArray) -> TimeCodes:
