@@ -12,7 +12,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from gistreg.core.errors import InputError
 from gistreg.stats._kernels import km as _km
-from gistreg.stats._kernels.counting import RiskSetTable, risk_set_table
+from gistreg.stats._kernels.counting import CurveCounts, risk_set_table, sorting_needed
+from gistreg.stats._kernels.packed import packed_curve_counts
 from gistreg.stats._prep import as_event, as_float_vector, as_time_range, as_weights, encode, fused_curves
 
 FloatArray = NDArray[np.float64]
@@ -257,8 +258,7 @@ def kaplan_meier(
         counts, labels = fused
         jackknife, w = False, None
     else:
-        table, labels, w, jackknife = _general_table(time, event, group, weights)
-        counts = [table.curve_counts(i) for i in range(len(labels))]
+        counts, labels, w, jackknife = _general_counts(time, event, group, weights)
     curves = []
     for label, cc in zip(labels, counts, strict=True):
         if jackknife and cc.sq_event is not None and cc.sq_censor is not None:
@@ -294,12 +294,13 @@ def kaplan_meier(
     )
 
 
-def _general_table(
+def _general_counts(
     time: ArrayLike, event: ArrayLike, group: ArrayLike | None, weights: ArrayLike | None
-) -> tuple[RiskSetTable, tuple[Any, ...], FloatArray | None, bool]:
-    """Check the inputs and count them by :func:`risk_set_table` (any input the fused pass declines).
+) -> tuple[list[CurveCounts], tuple[Any, ...], FloatArray | None, bool]:
+    """Check the inputs and count them (any input the fused pass declines): unweighted times that must be sorted
+    by the packed sort (``_kernels.packed``), anything else by :func:`risk_set_table`. Both give the same counts.
 
-    Returns the table, the group labels, the weights and whether the jackknife variance is needed.
+    Returns the counts of each curve, the group labels, the weights and whether the jackknife variance is needed.
     """
     t, t_min, t_max = as_time_range("time", time)
     n = t.shape[0]
@@ -309,10 +310,14 @@ def _general_table(
     codes = encode("group", group, n)
     w = as_weights("weights", weights, n) if weights is not None else None
     jackknife = w is not None and not bool(np.array_equal(w, np.floor(w)))
+    if w is None and sorting_needed(t, (t_min, t_max)):
+        curves = packed_curve_counts(t, (t_min, t_max), e, codes.codes, codes.k)
+        if curves is not None:
+            return curves, codes.labels, None, False
     table = risk_set_table(
         t, e, None, 1, codes.codes, codes.k, w, squares=jackknife, curves=True, time_range=(t_min, t_max)
     )
-    return table, codes.labels, w, jackknife
+    return [table.curve_counts(i) for i in range(codes.k)], codes.labels, w, jackknife
 
 
 def survival_quantiles(result: KaplanMeierResult, probs: ArrayLike = (0.25, 0.5, 0.75)) -> SurvivalQuantiles:

@@ -12,8 +12,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gistreg.core.errors import InputError, SingularInformationError
-from gistreg.stats._kernels.counting import RiskSets, risk_set_table, risk_sets
+from gistreg.stats._kernels.counting import RiskSets, risk_set_table, risk_sets, sorting_needed
 from gistreg.stats._kernels.logrank import logrank_sums
+from gistreg.stats._kernels.packed import packed_risk_sets
 from gistreg.stats._prep import as_event, as_time_range, as_weights, encode, fused_table
 
 FloatArray = NDArray[np.float64]
@@ -178,7 +179,8 @@ def _one_group(label: Any) -> NoReturn:
 def _general_sets(
     time: ArrayLike, event: ArrayLike, group: ArrayLike, strata: ArrayLike | None, weights: ArrayLike | None
 ) -> tuple[RiskSets, tuple[Any, ...], tuple[Any, ...]]:
-    """Check the inputs and count them by :func:`risk_set_table` (any input the fused pass declines).
+    """Check the inputs and count them (any input the fused pass declines): unweighted times that must be sorted
+    by the packed sort (``_kernels.packed``), anything else by :func:`risk_set_table`. Both give the same counts.
 
     Returns the risk sets (blocks: strata, columns: groups), the group labels and the stratum labels.
     """
@@ -195,6 +197,10 @@ def _general_sets(
     w = as_weights("weights", weights, n) if weights is not None else None
     blocks = strat.codes if strat is not None else None
     strata_labels = strat.labels if strat is not None else ("all",)
+    if w is None and sorting_needed(t, (t_min, t_max)):
+        sets = packed_risk_sets(t, (t_min, t_max), e, blocks, n_strata, groups.codes, groups.k)
+        if sets is not None:
+            return sets, groups.labels, strata_labels
     table = risk_set_table(t, e, blocks, n_strata, groups.codes, groups.k, w, time_range=(t_min, t_max))
     return risk_sets(table), groups.labels, strata_labels
 
