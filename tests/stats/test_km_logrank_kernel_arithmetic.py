@@ -27,7 +27,7 @@ def _product_limit(n_risk: np.ndarray, n_event: np.ndarray) -> tuple[np.ndarray,
         term = np.where(has, n_event / (n_risk * (n_risk - n_event)), 0.0)
         survival = np.cumprod(factor)
         std_err = np.sqrt(np.cumsum(term))
-    return survival, std_err, std_err * survival
+        return survival, std_err, std_err * survival
 
 
 def _log_band(p: np.ndarray, std_err: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -139,7 +139,7 @@ def test_logrank_sums_equal_the_formulas(seed: int) -> None:
         k, s = int(rng.integers(2, 12)), int(rng.integers(1, 4))
         group, strata = rng.integers(0, k, n), rng.integers(0, s, n) if s > 1 else None
         weights = [None, rng.random(n) * 2, rng.integers(0, 3, n).astype(np.float64)][int(rng.integers(0, 3))]
-        sets = risk_sets(risk_set_table(time, event, strata, s, group, k, weights))
+        sets = risk_sets(risk_set_table(time, event, strata, s, group, k, weights), whole=weights is None)
         for rho, gamma in ((0.0, 0.0), (1.0, 0.0), (0.5, 1.0), (-1.0, 0.0)):
             with np.errstate(divide="ignore"):  # 0 ** -1 in the weight
                 got = logrank_sums(sets, s, rho, gamma)

@@ -144,7 +144,7 @@ def logrank(
     if fused is not None:
         if len(fused.groups) < 2:
             _one_group(fused.groups[0])
-        sets, labels, strata_labels = risk_sets(fused.table), fused.groups, fused.strata
+        sets, labels, strata_labels = risk_sets(fused.table, whole=True), fused.groups, fused.strata
     else:
         sets, labels, strata_labels = _general_sets(time, event, group, strata, weights)
     sums = logrank_sums(sets, len(strata_labels), rho_f, gamma_f)
@@ -202,7 +202,7 @@ def _general_sets(
         if sets is not None:
             return sets, groups.labels, strata_labels
     table = risk_set_table(t, e, blocks, n_strata, groups.codes, groups.k, w, time_range=(t_min, t_max))
-    return risk_sets(table), groups.labels, strata_labels
+    return risk_sets(table, whole=w is None), groups.labels, strata_labels
 
 
 def _chi_square(o_minus_e: FloatArray, expected: FloatArray, variance: FloatArray, labels: tuple[Any, ...]) -> float:

@@ -166,6 +166,8 @@ class RiskSets:
         Shape (n_blocks + 1,): rows of block ``b`` are ``starts[b]:starts[b + 1]``.
     n
         Shape (g,): rows (patients) per column.
+    whole
+        Whether ``n_event`` holds whole numbers whose sums are exact in any order (unweighted counts).
     """
 
     n_event: FloatArray
@@ -175,10 +177,12 @@ class RiskSets:
     block: IntArray
     starts: IntArray
     n: IntArray
+    whole: bool = False
 
 
-def risk_sets(table: RiskSetTable) -> RiskSets:
-    """The :class:`RiskSets` of a table (row sums formed as the log-rank kernel always formed them)."""
+def risk_sets(table: RiskSetTable, *, whole: bool = False) -> RiskSets:
+    """The :class:`RiskSets` of a table (row sums formed as the log-rank kernel always formed them); ``whole``
+    when it counts unweighted rows."""
     first_rows = table.starts[:-1][np.diff(table.starts) > 0]
     return RiskSets(
         n_event=table.n_event,
@@ -188,6 +192,7 @@ def risk_sets(table: RiskSetTable) -> RiskSets:
         block=table.block,
         starts=table.starts,
         n=table.count_risk[first_rows].sum(axis=0).astype(np.int64),
+        whole=whole,
     )
 
 

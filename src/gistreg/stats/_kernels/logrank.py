@@ -60,51 +60,62 @@ def logrank_sums(sets: RiskSets, n_strata: int, rho: float, gamma: float) -> Log
     Notes
     -----
     Observed and expected are summed per (stratum, group) in row order, one addition after the other (as R's
-    loop over times). Rows that add exactly 0 (no deaths) are skipped, which leaves every sum unchanged. The
-    variance is ``diag(c' n) - (n * c / N)' n`` by two matrix products over all rows.
+    loop over times). Rows that add exactly 0 (no deaths) are skipped, which leaves every sum unchanged; whole
+    numbers of observed deaths are summed in any order (every order gives the same sum). The variance is
+    ``diag(c' n) - (n * c / N)' n`` by two matrix products over all rows.
     """
     d, n, deaths, at_risk = sets.n_event, sets.n_risk, sets.deaths, sets.at_risk
     # the log-rank weight is 1: multiplying by it would change nothing, so it is left out
     weight = None if rho == 0 and gamma == 0 else _fh_weight(pooled_left_survival(sets), rho, gamma)
     event_time = deaths > 0
     rows = np.flatnonzero(event_time)
+    bounds = np.searchsorted(rows, sets.starts)  # the rows with deaths of each stratum
+    k = d.shape[1]
+    observed, expected = np.empty((k, n_strata)), np.empty((k, n_strata))
     with np.errstate(divide="ignore", invalid="ignore"):
         share = deaths[rows] if weight is None else (weight * deaths)[rows]
         ratio = at_risk[rows]
-        if weight is None:  # no deaths, nothing observed: the rows without deaths add 0
-            observed = _sums(sets.block[rows], d[rows], n_strata)
-        else:  # an infinite or NaN weight makes even 0 observed deaths count, as in the full sum
-            observed = _sums(sets.block, weight[:, None] * d, n_strata)
-        expected = _sums(sets.block[rows], _expected_rows(share, n[rows], ratio), n_strata)
+        for j in range(k):  # a loop over groups
+            column = share * n[:, j][rows]
+            column /= ratio
+            expected[j] = _ordered_sums(column, bounds)
+            if weight is not None:  # an infinite or NaN weight makes even 0 deaths count, as in the full sum
+                observed[j] = _ordered_sums(weight * d[:, j], sets.starts)
+            elif sets.whole:
+                observed[j] = _whole_sums(d[:, j], sets.starts)
+            else:
+                observed[j] = _ordered_sums(d[:, j][rows], bounds)
         use = event_time & (at_risk > 1)
+        unused = ~use
         squared = deaths if weight is None else weight * weight * deaths
-        coef = np.where(use, squared * (at_risk - deaths) / (at_risk * (at_risk - 1.0)), 0.0)
-        scaled = np.where(use, coef / at_risk, 0.0)
+        coef = np.subtract(at_risk, deaths)
+        np.multiply(squared, coef, out=coef)
+        scale = np.subtract(at_risk, 1.0)
+        np.multiply(at_risk, scale, out=scale)
+        np.divide(coef, scale, out=coef)
+        np.copyto(coef, 0.0, where=unused)
+        scaled = np.divide(coef, at_risk, out=scale)
+        np.copyto(scaled, 0.0, where=unused)
     variance = np.diag(coef @ n) - _times_rows(n, scaled).T @ n
     return LogRankSums(observed, expected, variance)
 
 
-def _sums(block: IntArray, x: FloatArray, n_strata: int) -> FloatArray:
-    """Shape (k, s): the column sums of ``x`` (m, k) within each block, each added in row order."""
-    k = x.shape[1]
-    out = np.empty((k, n_strata))
-    for j in range(k):  # a loop over groups; bincount adds one row after the other
-        out[j] = np.bincount(block, weights=x[:, j], minlength=n_strata)
+def _ordered_sums(x: FloatArray, bounds: IntArray) -> FloatArray:
+    """Sum of ``x[bounds[i]:bounds[i + 1]]`` for each ``i``, adding one entry after the other to 0 (as a weighted
+    ``np.bincount`` does); ``x`` is overwritten."""
+    out = np.zeros(bounds.shape[0] - 1)
+    for i in range(out.shape[0]):  # a loop over strata
+        lo, hi = int(bounds[i]), int(bounds[i + 1])
+        if hi > lo:
+            out[i] += np.cumsum(x[lo:hi], out=x[lo:hi])[-1]
     return out
 
 
-def _expected_rows(share: FloatArray, n: FloatArray, at_risk: FloatArray) -> FloatArray:
-    """``share * n[:, j] / at_risk`` for every group ``j``; column by column for a few groups (the same
-    arithmetic without broadcasting over a short axis)."""
-    k = n.shape[1]
-    if k > _FEW_GROUPS:
-        out: FloatArray = share[:, None] * n / at_risk[:, None]
-        return out
-    out = np.empty_like(n)
-    for j in range(k):  # a loop over groups
-        column = share * n[:, j]
-        column /= at_risk
-        out[:, j] = column
+def _whole_sums(x: FloatArray, bounds: IntArray) -> FloatArray:
+    """Sum of ``x[bounds[i]:bounds[i + 1]]`` for each ``i`` when ``x`` holds whole numbers with an exact sum."""
+    out = np.zeros(bounds.shape[0] - 1)
+    for i in range(out.shape[0]):  # a loop over strata
+        out[i] += x[int(bounds[i]) : int(bounds[i + 1])].sum()
     return out
 
 

@@ -1,62 +1,71 @@
-"""Risk sets of arbitrary floating-point times from two value sorts, without ``np.unique`` or ``argsort``.
+"""Risk sets of arbitrary floating-point times from one sort of packed keys, without ``np.unique`` or ``argsort``.
 
 Times that are not whole numbers (or whose range is too wide to count directly) have to be sorted. Sorting the
-values of a float64 or int64 array is several times faster than ``argsort`` or ``np.unique(return_inverse=True)``,
-so the rows are put in time order without ever forming a permutation:
+values of an int64 array is several times faster than ``argsort`` or ``np.unique(return_inverse=True)``, so the
+rows are put in time order without ever forming a permutation:
 
-* each row's key is its time's bit pattern as int64 (monotone in the value for times >= 0) with the lowest ``k``
-  mantissa bits replaced by a payload ``(block * g + column) * 2 + event``; one ``np.sort`` of the keys puts every
-  row's payload in time order. Dropping ``k`` mantissa bits can only make equal times that differ by less than
-  ``t * 2**(k - 52)``, which is below R's ``aeqSurv`` tolerance ``2**-26`` while ``max(t) < 2**(26 - k)``: such
-  times are tied in R as well;
-* one ``np.sort`` of the exact times gives, at every position of the sorted keys, the exact time of a row with the
-  same truncated time. R's near-tie rule (``survival::aeqSurv``, as
-  :func:`~gistreg.stats._kernels.counting.merge_near_ties`) is applied to neighbouring exact values: a new
-  distinct time starts where the gap to the previous value exceeds :func:`tie_threshold`. A gap that large is
-  never inside a run of equal truncated times, so every such run lies inside one distinct time;
-* counts per (distinct time, column, event) and the numbers at risk come from running sums over the sorted
-  payloads, several small counters packed into each int64 (:class:`SegmentCounts`), read at the bounds of the
-  distinct times.
+* each row's key holds its time above and a payload ``(block * g + column) * 2 + event`` in the lowest ``k`` bits.
+  The time part is the time's bit pattern as int64 (monotone in the value for times >= 0) minus that of the
+  smallest positive time, so it needs only as many bits as the times' range of binary exponents: usually all of
+  them fit with the payload, and the sorted keys give the exact sorted times as well (:func:`sort_rows`). When
+  they do not, the lowest ``drop`` bits of the time are dropped, which can only make equal times that differ by
+  less than ``t * 2**(drop - 52)``: below R's ``aeqSurv`` tolerance ``2**-26`` while ``max(t) < 2**(26 - drop)``,
+  so such times are tied in R as well; the exact times are then sorted separately;
+* R's near-tie rule (``survival::aeqSurv``, as :func:`~gistreg.stats._kernels.counting.merge_near_ties`) is
+  applied to neighbouring exact times: a new distinct time starts where the gap to the previous one exceeds
+  :func:`tie_threshold`. Such a gap never lies between keys with equal time parts, so every row's payload is
+  counted at its own distinct time;
+* the sorted rows are then scanned in cache-sized blocks that end where a distinct time ends (:class:`_Scan`):
+  running sums of several small counters packed into each int64 give the rows and events of every (block, column)
+  at each distinct time and the rows before it, and each front end writes what it needs straight into its
+  result arrays.
 
 The counts built here are identical to those of :func:`~gistreg.stats._kernels.counting.risk_set_table` (same
-times, rows and counts). Weighted rows, too many payload bits or times reaching ``2**(26 - k)`` are declined
+times, rows and counts). Weighted rows, too many payload bits or times reaching ``2**(26 - drop)`` are declined
 (``None``) and take that route.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from gistreg.stats._kernels.counting import TIME_TOLERANCE, CurveCounts, FloatArray, IntArray, RiskSets
 
-#: Most payload bits under a time.
+#: Most payload bits in a key.
 PACKED_MAX_BITS = 8
 
-#: Gaps between sorted times are formed in blocks of this many rows (they stay in cache).
-GAP_CHUNK_ROWS = 1 << 15
+#: Rows per block of the passes over the rows (a block's share of every array stays in cache).
+SCAN_ROWS = 1 << 15
+
+BoolArray = NDArray[np.bool_]
+_SIGN = (1 << 63) - 1  # clears the sign bit
 
 
 @dataclass(frozen=True, slots=True)
 class SortedRows:
-    """The rows in time order, grouped into R's distinct (near-tie merged) times.
+    """The rows in time order and where R's distinct (near-tie merged) times start.
 
     Attributes
     ----------
     payload
         Shape (n,): ``(block * g + column) * 2 + event`` of each row, rows in time order.
-    bounds
-        Shape (M + 1,): distinct time ``i`` holds the rows ``bounds[i]:bounds[i + 1]`` (in time order);
-        ``bounds[0] == 0`` and ``bounds[M] == n``.
-    values
-        Shape (M,): the distinct times, ascending (the smallest exact value of each run of near ties).
+    times
+        Shape (n,): the exact times in ascending order.
+    new_time
+        Shape (n + 1,): True where a distinct time starts, and at ``n``.
+    n_times
+        The number of distinct times.
     """
 
     payload: IntArray
-    bounds: IntArray
-    values: FloatArray
+    times: FloatArray
+    new_time: BoolArray
+    n_times: int
 
 
 def payload_bits(n_cells: int) -> int:
@@ -95,14 +104,10 @@ def sort_rows(
 
     Notes
     -----
-    The key of a row is ``((bits(t) - base) >> drop) << k | payload``: ``bits(t)`` is the time's bit pattern as
-    int64, ``base`` is that of the smallest positive time (minus 1 when there are zeros, which map to 0), so the
-    times use only as many bits as their range of binary exponents needs. When that leaves room for the ``k``
-    payload bits (``drop == 0``, the usual case) the sorted keys also give the exact sorted times and one sort is
-    all it takes. Otherwise the lowest ``drop`` bits are dropped, which makes equal only times that differ by less
-    than ``t * 2**(drop - 52)`` (below ``2**-26``, so tied in R as well, when ``max(t) < 2**(26 - drop)``), and the
-    exact times are sorted separately. ``None`` when n is 0, the payload needs more than :data:`PACKED_MAX_BITS`
-    bits or ``max(t) >= 2**(26 - drop)``.
+    The key of a row is ``((bits(t) - base) >> drop) << k | payload``: ``bits(t)`` is the time's bit pattern,
+    ``base`` that of the smallest positive time (minus 1 when there are zeros, which map to 0). ``drop`` is 0
+    unless the times' range of binary exponents leaves fewer than ``k`` free bits. ``None`` when n is 0, the payload
+    needs more than :data:`PACKED_MAX_BITS` bits or ``max(t) >= 2**(26 - drop)``.
     """
     n = time.shape[0]
     k = payload_bits(n_blocks * n_columns)
@@ -110,41 +115,40 @@ def sort_rows(
     if n == 0 or k > PACKED_MAX_BITS:
         return None
     bits = time.view(np.int64)
-    zeros = not t_min > 0
-    if zeros:  # 0.0 or -0.0: the sign bit is cleared (-0.0 becomes 0.0)
-        bits = np.bitwise_and(bits, (1 << 63) - 1)
-        base = _min_positive_bits(bits) - 1 if t_max > 0 else 0
-    else:
-        base = _float_bits(t_min)
+    zeros = not t_min > 0  # 0.0 or -0.0: the sign bit is cleared (-0.0 becomes 0.0)
+    base = (_min_positive_bits(bits) - 1 if t_max > 0 else 0) if zeros else _float_bits(t_min)
     span = _float_bits(t_max) - base if t_max > 0 else 0
     drop = max(0, span.bit_length() - (63 - k))
     if drop and not t_max < 2.0 ** (26 - drop):
         return None
-    key = np.subtract(bits, base, out=bits if zeros else None)
-    if zeros:
-        np.maximum(key, 0, out=key)
-    if drop:
-        key >>= drop
-    key <<= k
-    code = event.astype(np.int64)  # the payload, then put into the low bits
-    if column is not None and n_columns > 1:
-        code += column
-        code += column
-    if block is not None and n_blocks > 1:
-        code += np.multiply(block, 2 * n_columns, dtype=np.int64)
-    key |= code
-    key.sort()
-    if drop:
-        ts = np.sort(time)
-    else:  # the exact times, from the sorted keys
-        exact = np.right_shift(key, k, out=code)
-        exact += base
-        ts = exact.view(np.float64)
+    key = np.empty(n, dtype=np.int64)
+    code = np.empty(min(SCAN_ROWS, n), dtype=np.int64)
+    for lo in range(0, n, SCAN_ROWS):  # a loop over blocks of rows
+        rows = slice(lo, min(lo + SCAN_ROWS, n))
+        part, payload = key[rows], code[: rows.stop - lo]
         if zeros:
-            ts[: int(np.searchsorted(key, 1 << k))] = 0.0
-    payload = np.bitwise_and(key, (1 << k) - 1, out=key)
-    bounds = _distinct_time_bounds(ts)
-    return SortedRows(payload, bounds, ts[bounds[:-1]])
+            np.bitwise_and(bits[rows], _SIGN, out=part)
+            part -= base
+            np.maximum(part, 0, out=part)
+        else:
+            np.subtract(bits[rows], base, out=part)
+        if drop:
+            part >>= drop
+        part <<= k
+        np.copyto(payload, event[rows], casting="unsafe")
+        if column is not None and n_columns > 1:
+            payload += column[rows]
+            payload += column[rows]
+        if block is not None and n_blocks > 1:
+            payload += block[rows] * (2 * n_columns)
+        part |= payload
+    key.sort()
+    n_zeros = int(np.searchsorted(key, 1 << k)) if zeros else 0  # rows with time part 0
+    times, ties = _split_keys(key, k, base, None if drop == 0 else time)
+    if drop == 0:
+        times[:n_zeros] = 0.0
+    new_time = _new_times(times, ties)
+    return SortedRows(key, times, new_time, int(np.count_nonzero(new_time)) - 1)
 
 
 def _float_bits(x: float) -> int:
@@ -153,181 +157,226 @@ def _float_bits(x: float) -> int:
 
 
 def _min_positive_bits(bits: IntArray) -> int:
-    """The smallest positive entry of non-negative ``bits`` (0 is skipped: ``0 - 1`` is the largest unsigned)."""
-    return int(np.subtract(bits, 1).view(np.uint64).min()) + 1
+    """The smallest bit pattern of a positive time (``bits & _SIGN`` is 0 only for zeros; ``0 - 1`` is the
+    largest unsigned value), in blocks of rows."""
+    smallest = np.iinfo(np.uint64).max
+    for lo in range(0, bits.shape[0], SCAN_ROWS):  # a loop over blocks of rows
+        part = np.bitwise_and(bits[lo : lo + SCAN_ROWS], _SIGN)
+        part -= 1
+        smallest = min(smallest, int(part.view(np.uint64).min()))
+    return smallest + 1
 
 
-def _distinct_time_bounds(ts: FloatArray) -> IntArray:
-    """Bounds (as :attr:`SortedRows.bounds`) of R's distinct (near-tie merged) times in sorted exact times ``ts``.
+def _split_keys(key: IntArray, k: int, base: int, time: FloatArray | None) -> tuple[FloatArray, bool]:
+    """Turn sorted keys into payloads in place; return the exact sorted times and whether two are equal.
+
+    The times are decoded from the keys (``time is None``) or sorted from ``time``.
+    """
+    n = key.shape[0]
+    times = np.sort(time) if time is not None else np.empty(n)
+    decoded = times.view(np.int64)
+    ties = False
+    for lo in range(0, n, SCAN_ROWS):  # a loop over blocks of rows
+        rows = slice(lo, min(lo + SCAN_ROWS, n))
+        part = key[rows]
+        if time is None:
+            np.right_shift(part, k, out=decoded[rows])
+            decoded[rows] += base
+        part &= (1 << k) - 1
+        shown = times[max(lo - 1, 0) : rows.stop]
+        ties = ties or not bool((shown[1:] > shown[:-1]).all())
+    return times, ties
+
+
+def _new_times(times: FloatArray, ties: bool) -> BoolArray:
+    """Where R's distinct (near-tie merged) times start in sorted exact ``times`` (and True at ``n``).
 
     A new time starts where the gap to the previous value exceeds :func:`tie_threshold` of the mean of the
     distinct values (``mean(abs(unique(y)))`` in ``aeqSurv``; the values are >= 0, so ``abs`` could change only the
     sign of a zero, which does not change a sum of non-negative numbers that is not 0). Equal values have gap 0.
-    The gaps are formed in cache-sized blocks of rows, twice: to find exact ties, then to compare.
     """
-    n = ts.shape[0]
+    n = times.shape[0]
     flags = np.zeros(n + 1, dtype=bool)
     flags[0] = flags[n] = True
-    if not ts[-1] > ts[0]:  # one distinct value
-        return np.flatnonzero(flags)
-    step = min(GAP_CHUNK_ROWS, n - 1)
-    gaps = np.empty(step)
-    blocks = [slice(lo, min(lo + step, n - 1)) for lo in range(0, n - 1, step)]  # gaps lo..hi-1: ts[lo+1] - ts[lo]
-
-    def gap(b: slice) -> FloatArray:
-        size = b.stop - b.start
-        return np.subtract(ts[b.start + 1 : b.stop + 1], ts[b], out=gaps[:size])
-
-    ties = any(not gap(b).min() > 0 for b in blocks)  # a loop over blocks of rows
-    distinct = ts[np.concatenate(([True], ts[1:] != ts[:-1]))] if ties else ts
+    if not times[-1] > times[0]:  # one distinct value
+        return flags
+    distinct = times[np.concatenate(([True], times[1:] != times[:-1]))] if ties else times
     threshold = tie_threshold(float(np.mean(distinct)))
-    for b in blocks:  # a loop over blocks of rows
-        np.greater(gap(b), threshold, out=flags[b.start + 1 : b.stop + 1])
-    return np.flatnonzero(flags)
+    gaps = np.empty(min(SCAN_ROWS, n - 1))
+    for lo in range(0, n - 1, SCAN_ROWS):  # a loop over blocks of rows; gap i is times[i + 1] - times[i]
+        hi = min(lo + SCAN_ROWS, n - 1)
+        gap = np.subtract(times[lo + 1 : hi + 1], times[lo:hi], out=gaps[: hi - lo])
+        np.greater(gap, threshold, out=flags[lo + 1 : hi + 1])
+    return flags
 
 
-class SegmentCounts:
-    """Rows and events per column of one block's rows, in each segment (distinct time) and before it.
+class _Scan:
+    """Counts of every cell (block, column) at each distinct time, one block of sorted rows at a time.
 
-    Parameters
-    ----------
-    q
-        Shape (L,): ``column * 2 + event`` of the block's rows in time order (columns ``0..g-1``); may be
-        overwritten.
-    bounds
-        Shape (m + 1,): segment ``i`` is ``bounds[i]:bounds[i + 1]``; ``bounds[0] == 0``, ``bounds[m] == L``.
-    g
-        Number of columns.
-
-    Notes
-    -----
-    One running sum counts several quantities at once: a row adds ``1 << shift`` to each counter it belongs to,
-    counters ``bits`` apart with ``2**bits > L`` (no counter carries into the next). The counters are the rows of
-    columns ``0..g-2`` and the events of every column; the rows of the last column follow from the segment
-    lengths. The sums are read at the segment bounds once (:attr:`at`: before each segment and after the last;
-    :attr:`inside`: within each segment); :meth:`field` unpacks one counter.
+    Counters: the rows of cells ``0..C-2`` and the events of every cell, ``bits`` apart with ``2**bits > n`` (no
+    counter carries into the next), as many to an int64 word as fit. A row adds ``1 << shift`` to each counter
+    of its cell; one running sum per word, started from the sums of the blocks before and read where the distinct
+    times start, gives the counts before each time (:attr:`at`) and within it (:attr:`inside`). The rows of the
+    last cell follow from the lengths of the times.
     """
 
-    def __init__(self, q: IntArray, bounds: IntArray, g: int) -> None:
-        size = int(q.shape[0])
-        bits = max(1, size.bit_length())
+    def __init__(self, rows: SortedRows, n_cells: int) -> None:
+        n = rows.payload.shape[0]
+        self.rows, self.n_cells = rows, n_cells
+        bits = max(1, n.bit_length())
+        self._field = (1 << bits) - 1
+        counters = [("rows", i) for i in range(n_cells - 1)] + [("events", i) for i in range(n_cells)]
         per_word = 63 // bits
-        counters = [("rows", j) for j in range(g - 1)] + [("events", j) for j in range(g)]
-        self.g, self.size, self.bounds = g, size, bounds
-        self._field: int = (1 << bits) - 1
         self._slot: dict[tuple[str, int], tuple[int, int, bool]] = {}  # counter -> (word, shift, masked)
+        self._luts: list[IntArray] = []
+        for word, first in enumerate(range(0, len(counters), per_word)):
+            chunk = counters[first : first + per_word]
+            lut = np.zeros(2 * n_cells, dtype=np.int64)
+            for slot, (kind, cell) in enumerate(chunk):
+                lut[2 * cell + 1] += 1 << (bits * slot)
+                if kind == "rows":
+                    lut[2 * cell] += 1 << (bits * slot)
+                self._slot[(kind, cell)] = (word, bits * slot, slot < len(chunk) - 1)
+            self._luts.append(lut)
+        self._sums = [0] * len(self._luts)  # the running sums after the rows scanned so far
+        # the current block: its first row, the local bounds of its distinct times, the words at / inside each
+        self.lo = 0
+        self.bounds = np.zeros(1, dtype=np.int64)
         self.at: list[IntArray] = []
         self.inside: list[IntArray] = []
-        running = np.empty(size + 1, dtype=np.int64)  # running[i]: the sums over the rows before row i
-        running[0] = 0
-        for word, first in enumerate(range(0, len(counters), per_word)):  # a loop over words of counters
-            chunk = counters[first : first + per_word]
-            lut = np.zeros(2 * g, dtype=np.int64)
-            for slot, (kind, j) in enumerate(chunk):
-                lut[2 * j + 1] += 1 << (bits * slot)
-                if kind == "rows":
-                    lut[2 * j] += 1 << (bits * slot)
-                self._slot[(kind, j)] = (word, bits * slot, slot < len(chunk) - 1)
-            if g == 1:  # the events alone: the categories 0/1 are their own increments
-                np.cumsum(q, out=running[1:])
-            else:
-                np.take(lut, q, out=running[1:], mode="clip")
-                np.cumsum(running[1:], out=running[1:])
-            at = np.take(running, bounds, mode="clip")
-            self.at.append(at)
-            self.inside.append(np.subtract(at[1:], at[:-1]))
 
-    def field(self, kind: str, j: int, x: IntArray | None = None, *, inside: bool = True) -> IntArray:
-        """Counter ``(kind, j)`` unpacked from words ``x`` (default: all of :attr:`inside`, or of :attr:`at`
-        without its last entry); always a new array."""
-        word, shift, masked = self._slot[(kind, j)]
-        if x is None:
-            x = self.inside[word] if inside else self.at[word][:-1]
-        out = np.right_shift(x, shift) if shift else x.copy()
+    @property
+    def starts(self) -> IntArray:
+        """Where the distinct times of the current block start, relative to its first row."""
+        return self.bounds[:-1]
+
+    def blocks(self) -> Iterator[int]:
+        """Scan the rows in blocks that end where a distinct time ends; yields the number of distinct times in
+        the block, whose counts are then in the attributes."""
+        rows = self.rows
+        n = rows.payload.shape[0]
+        running = np.empty(min(SCAN_ROWS, n) + 1, dtype=np.int64)
+        lo = 0
+        while lo < n:
+            hi = min(lo + SCAN_ROWS, n)
+            hi += int(np.argmax(rows.new_time[hi:]))  # on to the end of the distinct time (new_time[n] is True)
+            if hi - lo + 1 > running.shape[0]:
+                running = np.empty(hi - lo + 1, dtype=np.int64)
+            self.lo, self.bounds = lo, np.append(np.flatnonzero(rows.new_time[lo:hi]), hi - lo)
+            self.at, self.inside = [], []
+            sums = running[: hi - lo + 1]
+            for word, lut in enumerate(self._luts):  # a loop over words of counters
+                sums[0] = self._sums[word]
+                np.take(lut, rows.payload[lo:hi], out=sums[1:], mode="clip")
+                np.cumsum(sums, out=sums)
+                at = np.take(sums, self.bounds, mode="clip")
+                self._sums[word] = int(at[-1])
+                self.at.append(at[:-1])
+                self.inside.append(np.subtract(at[1:], at[:-1]))
+            yield self.bounds.shape[0] - 1
+            lo = hi
+
+    def _unpack(
+        self, kind: str, cell: int, words: list[IntArray], idx: IntArray | None, out: IntArray | None
+    ) -> IntArray:
+        word, shift, masked = self._slot[(kind, cell)]
+        x = words[word] if idx is None else words[word][idx]  # a gather is a new array
+        if shift:
+            x = np.right_shift(x, shift, out=out)
+        elif out is not None:
+            np.copyto(out, x)
+            x = out
+        elif idx is None:
+            x = x.copy()
         if masked:
-            out &= self._field
+            x &= self._field
+        return x
+
+    def events(self, cell: int, idx: IntArray | None = None, out: IntArray | None = None) -> IntArray:
+        """Events of ``cell`` at each distinct time of the block (or at its times ``idx``)."""
+        return self._unpack("events", cell, self.inside, idx, out)
+
+    def rows_at(self, cell: int, idx: IntArray | None = None) -> IntArray:
+        """Rows of ``cell`` at each distinct time of the block (or at its times ``idx``)."""
+        if cell < self.n_cells - 1:
+            return self._unpack("rows", cell, self.inside, idx, None)
+        b = self.bounds
+        out = np.subtract(b[1:], b[:-1]) if idx is None else np.subtract(b[idx + 1], b[idx])
+        for other in range(self.n_cells - 1):
+            out -= self._unpack("rows", other, self.inside, idx, None)
         return out
 
-    def word(self, kind: str, j: int) -> int:
-        """The word that holds counter ``(kind, j)``."""
-        return self._slot[(kind, j)][0]
+    def before(self, cell: int, idx: IntArray | None = None, out: IntArray | None = None) -> IntArray:
+        """Rows of ``cell`` before each distinct time of the block (or before its times ``idx``)."""
+        if cell < self.n_cells - 1:
+            return self._unpack("rows", cell, self.at, idx, out)
+        x = np.add(self.starts if idx is None else self.starts[idx], self.lo, out=out)
+        for other in range(self.n_cells - 1):
+            x -= self._unpack("rows", other, self.at, idx, None)
+        return x
 
-    def total(self, j: int) -> int:
-        """All rows of column ``j``."""
-        if j < self.g - 1:
-            word, shift, _ = self._slot[("rows", j)]
-            return (int(self.at[word][-1]) >> shift) & self._field
-        return self.size - sum(self.total(i) for i in range(self.g - 1))
+
+def _cell_rows(rows: SortedRows, n_cells: int) -> IntArray:
+    """Rows per cell (block * g + column)."""
+    by_payload = np.bincount(rows.payload, minlength=2 * n_cells)
+    out: IntArray = by_payload[0::2] + by_payload[1::2]
+    return out
+
+
+def _trimmed(x: NDArray[np.generic], size: int) -> None:
+    """Shrink ``x`` (a new array that nothing else refers to) to its first ``size`` entries in place."""
+    if x.shape[0] != size:
+        x.resize((size, *x.shape[1:]), refcheck=False)
 
 
 def packed_curve_counts(
     time: FloatArray, time_range: tuple[float, float], event: FloatArray, column: IntArray | None, n_columns: int
 ) -> list[CurveCounts] | None:
     """Kaplan-Meier counts of each curve (column) at its own times, equal to ``RiskSetTable.curve_counts`` of the
-    table ``risk_set_table(..., curves=True)`` builds; ``None`` when :func:`sort_rows` declines."""
-    rows = sort_rows(time, time_range, event, None, 1, column, n_columns)
+    table ``risk_set_table(..., curves=True)`` builds; ``None`` when :func:`sort_rows` declines.
+
+    The curves are the blocks of the scan (one column each); a curve's times are the distinct times where it has
+    rows. Its counts are written straight into arrays sized for at most its rows, which are then shrunk.
+    """
+    g = n_columns
+    rows = sort_rows(time, time_range, event, column, g, None, 1)
     if rows is None:
         return None
-    g = n_columns
-    sc = SegmentCounts(rows.payload, rows.bounds, g)
-    starts = rows.bounds[:-1]
-    length = np.subtract(rows.bounds[1:], starts)
-    others: IntArray | None = None  # rows of the columns before the last, summed
+    scan = _Scan(rows, g)
+    total = _cell_rows(rows, g)
+    size = np.minimum(total, rows.n_times)
+    times = [np.empty(int(m)) for m in size]
+    events, censored, risk = ([np.empty(int(m), dtype=np.int64) for m in size] for _ in range(3))
+    filled = [0] * g
+    for m in scan.blocks():
+        for c in range(g):  # a loop over curves
+            count = scan.rows_at(c)
+            keep = np.flatnonzero(count > 0) if g > 1 else None
+            if keep is not None:
+                count = count[keep]
+            dest = slice(filled[c], filled[c] + (m if keep is None else keep.shape[0]))
+            starts = scan.starts if keep is None else scan.starts[keep]
+            np.take(rows.times[scan.lo :], starts, out=times[c][dest], mode="clip")
+            np.subtract(count, scan.events(c, keep, out=events[c][dest]), out=censored[c][dest])
+            scan.before(c, keep, out=risk[c][dest])
+            filled[c] = dest.stop
     curves = []
-    for j in range(g):  # a loop over curves
-        if j < g - 1:
-            count_total = sc.field("rows", j)
-            others = count_total.copy() if others is None else np.add(others, count_total, out=others)
-        else:
-            count_total = length if others is None else np.subtract(length, others, out=others)
-        keep = np.flatnonzero(count_total > 0) if g > 1 else None
-        if keep is not None:
-            count_total = count_total[keep]
-        words = _Picked(sc, keep)
-        count_event = sc.field("events", j, words.inside("events", j))
-        count_censor = np.subtract(count_total, count_event, out=count_total)
-        if j < g - 1:
-            before = sc.field("rows", j, words.before("rows", j), inside=False)
-        else:
-            before = starts.copy() if keep is None else starts[keep]
-            for i in range(g - 1):
-                before -= sc.field("rows", i, words.before("rows", i), inside=False)
-        count_risk = np.subtract(sc.total(j), before, out=before)
+    for c in range(g):  # a loop over curves
+        for x in (times[c], events[c], censored[c], risk[c]):
+            _trimmed(x, filled[c])
+        count_risk = np.subtract(total[c], risk[c], out=risk[c])
         curves.append(
             CurveCounts(
-                time=rows.values if keep is None else rows.values[keep],
+                time=times[c],
                 n_risk=count_risk.astype(np.float64),
-                n_event=count_event.astype(np.float64),
-                n_censor=count_censor.astype(np.float64),
+                n_event=events[c].astype(np.float64),
+                n_censor=censored[c].astype(np.float64),
                 count_risk=count_risk,
-                count_event=count_event,
-                count_censor=count_censor,
+                count_event=events[c],
+                count_censor=censored[c],
             )
         )
     return curves
-
-
-class _Picked:
-    """The packed words of :class:`SegmentCounts` at the segments ``keep`` (all when ``None``), each gathered once."""
-
-    def __init__(self, sc: SegmentCounts, keep: IntArray | None) -> None:
-        self._sc, self._keep = sc, keep
-        self._inside: dict[int, IntArray] = {}
-        self._before: dict[int, IntArray] = {}
-
-    def inside(self, kind: str, j: int) -> IntArray:
-        word = self._sc.word(kind, j)
-        if word not in self._inside:
-            x = self._sc.inside[word]
-            self._inside[word] = x if self._keep is None else x[self._keep]
-        return self._inside[word]
-
-    def before(self, kind: str, j: int) -> IntArray:
-        word = self._sc.word(kind, j)
-        if word not in self._before:
-            x = self._sc.at[word]
-            self._before[word] = x[:-1] if self._keep is None else x[self._keep]
-        return self._before[word]
 
 
 def packed_risk_sets(
@@ -340,65 +389,57 @@ def packed_risk_sets(
     n_columns: int,
 ) -> RiskSets | None:
     """The :class:`RiskSets` of the unweighted table ``risk_set_table`` builds (blocks: strata, columns: groups),
-    from :func:`sort_rows`; ``None`` when it declines."""
-    rows = sort_rows(time, time_range, event, block, n_blocks, column, n_columns)
+    from :func:`sort_rows`; ``None`` when it declines.
+
+    A block's rows are the distinct times where it has rows; the counts are written straight into the float
+    arrays the log-rank kernel reads (one block: sized exactly; several: sized for at most the block's rows, then
+    joined).
+    """
+    nb, g = n_blocks, n_columns
+    rows = sort_rows(time, time_range, event, block, nb, column, g)
     if rows is None:
         return None
-    g = n_columns
-    parts = _block_counts(rows, n_blocks, g)
-    lengths = np.array([sc.bounds.shape[0] - 1 for sc in parts], dtype=np.int64)
-    m = int(lengths.sum())
-    n_event, n_risk = np.empty((m, g)), np.empty((m, g))
-    deaths, at_risk = np.empty(m), np.empty(m)
-    n = np.zeros(g, dtype=np.int64)
-    lo = 0
-    for sc in parts:  # a loop over blocks
-        hi = lo + sc.bounds.shape[0] - 1
-        starts = sc.bounds[:-1]
-        died, before_others = None, None
-        for j in range(g):  # and groups
-            events = sc.field("events", j)
-            n_event[lo:hi, j] = events
-            died = events if died is None else np.add(died, events, out=died)
-            if j < g - 1:
-                before = sc.field("rows", j, inside=False)
-                before_others = before.copy() if before_others is None else np.add(before_others, before)
-            else:
-                before = starts.copy() if before_others is None else np.subtract(starts, before_others)
-            n_risk[lo:hi, j] = np.subtract(sc.total(j), before, out=before)
-            n[j] += sc.total(j)
-        deaths[lo:hi] = died
-        at_risk[lo:hi] = np.subtract(sc.size, starts)
-        lo = hi
+    scan = _Scan(rows, nb * g)
+    total = _cell_rows(rows, nb * g).reshape(nb, g)
+    size = np.minimum(total.sum(axis=1), rows.n_times)
+    n_event, n_risk = [np.empty((int(m), g)) for m in size], [np.empty((int(m), g)) for m in size]
+    deaths, at_risk = [np.empty(int(m)) for m in size], [np.empty(int(m)) for m in size]
+    filled = [0] * nb
+    for m in scan.blocks():
+        for b in range(nb):  # a loop over blocks
+            keep = None
+            if nb > 1:
+                count = scan.rows_at(b * g)
+                for c in range(1, g):
+                    count += scan.rows_at(b * g + c)
+                keep = np.flatnonzero(count > 0)
+            dest = slice(filled[b], filled[b] + (m if keep is None else keep.shape[0]))
+            died, seen = scan.events(b * g, keep), scan.before(b * g, keep)
+            np.copyto(n_event[b][dest, 0], died)
+            np.subtract(total[b, 0], seen, out=n_risk[b][dest, 0])
+            for c in range(1, g):  # and groups
+                events, before = scan.events(b * g + c, keep), scan.before(b * g + c, keep)
+                np.copyto(n_event[b][dest, c], events)
+                np.subtract(total[b, c], before, out=n_risk[b][dest, c])
+                died += events
+                seen += before
+            np.copyto(deaths[b][dest], died)
+            np.subtract(total[b].sum(), seen, out=at_risk[b][dest])
+            filled[b] = dest.stop
+    lengths = np.array(filled, dtype=np.int64)
+
+    def joined(parts: list[FloatArray]) -> FloatArray:
+        if nb == 1:
+            return parts[0]
+        return np.concatenate([x[:m] for x, m in zip(parts, filled, strict=True)])
+
     return RiskSets(
-        n_event=n_event,
-        n_risk=n_risk,
-        deaths=deaths,
-        at_risk=at_risk,
-        block=np.repeat(np.arange(n_blocks, dtype=np.int64), lengths),
+        n_event=joined(n_event),
+        n_risk=joined(n_risk),
+        deaths=joined(deaths),
+        at_risk=joined(at_risk),
+        block=np.repeat(np.arange(nb, dtype=np.int64), lengths),
         starts=np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
-        n=n,
+        n=total.sum(axis=0),
+        whole=True,
     )
-
-
-def _block_counts(rows: SortedRows, n_blocks: int, g: int) -> list[SegmentCounts]:
-    """The segment counts of every block at its own distinct times, blocks in order."""
-    if n_blocks == 1:
-        return [SegmentCounts(rows.payload, rows.bounds, g)]
-    size = rows.payload.shape[0]
-    n_cat = 2 * g
-    codes = np.arange(n_blocks * n_cat, dtype=np.int64)
-    block_of = (codes // n_cat)[rows.payload]
-    category = (codes % n_cat)[rows.payload]
-    index = np.zeros(size, dtype=np.int64)
-    index[rows.bounds[1:-1]] = 1
-    np.cumsum(index, out=index)  # the distinct time of each row
-    out = []
-    for b in range(n_blocks):  # a loop over blocks
-        mine = block_of == b
-        idx = index[mine]
-        flags = np.empty(idx.shape[0] + 1, dtype=bool)
-        flags[0] = flags[-1] = True
-        np.not_equal(idx[1:], idx[:-1], out=flags[1:-1])
-        out.append(SegmentCounts(category[mine], np.flatnonzero(flags), g))
-    return out
