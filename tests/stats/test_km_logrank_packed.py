@@ -20,7 +20,8 @@ from gistreg.core.errors import GistregError, InputError
 from gistreg.stats import kaplan_meier, logrank, median_followup, rmst
 from gistreg.stats._kernels import packed
 from gistreg.stats._kernels.counting import TIME_TOLERANCE, risk_set_table, risk_sets
-from gistreg.stats._kernels.packed import packed_curve_counts, packed_risk_sets, sort_rows, tie_threshold
+from gistreg.stats._kernels.logrank import logrank_sums
+from gistreg.stats._kernels.packed import packed_curve_counts, packed_logrank_sums, sort_rows, tie_threshold
 
 Arrays = dict[str, Any]
 
@@ -186,9 +187,12 @@ def test_counts_equal_the_risk_set_table() -> None:
     for j, cc in enumerate(curves):
         _assert_same(cc, table.curve_counts(j), f"curve {j}")
     for strata, k in ((None, 1), (d["strata"], 3)):
-        sets = packed_risk_sets(t, span, e, strata, k, d["group"], 3)
-        assert sets is not None
-        _assert_same(sets, risk_sets(risk_set_table(t, e, strata, k, d["group"], 3, None), whole=True), f"{k} strata")
+        sets = risk_sets(risk_set_table(t, e, strata, k, d["group"], 3, None), whole=True)
+        for rho, gamma in ((0.0, 0.0), (1.0, 0.0), (0.5, 2.0)):
+            got = packed_logrank_sums(t, span, e, strata, k, d["group"], 3, rho, gamma)
+            assert got is not None
+            _assert_same(got[0], logrank_sums(sets, k, rho, gamma), f"{k} strata, rho {rho}, gamma {gamma}")
+            _assert_same(got[1], sets.n)
 
 
 def test_tie_threshold_equals_r_rule() -> None:

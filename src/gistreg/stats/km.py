@@ -237,8 +237,9 @@ def kaplan_meier(
     ``S +- z se S`` clipped to [0, 1].
 
     Integer-valued times with a moderate range are counted without sorting (O(n + range)); other times are
-    sorted once. Unweighted whole-number times with integer or boolean events and groups are checked and counted
-    in one pass over the raw arrays (``_kernels.fused``). All paths give identical results.
+    sorted once (unweighted: as packed keys holding time, group and event, ``_kernels.packed``). Unweighted
+    whole-number times with integer or boolean events and groups are checked and counted in one pass over the
+    raw arrays (``_kernels.fused``). All paths give identical results.
 
     References
     ----------

@@ -12,9 +12,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gistreg.core.errors import InputError, SingularInformationError
-from gistreg.stats._kernels.counting import RiskSets, risk_set_table, risk_sets, sorting_needed
-from gistreg.stats._kernels.logrank import logrank_sums
-from gistreg.stats._kernels.packed import packed_risk_sets
+from gistreg.stats._kernels.counting import risk_set_table, risk_sets, sorting_needed
+from gistreg.stats._kernels.logrank import LogRankSums, logrank_sums
+from gistreg.stats._kernels.packed import packed_logrank_sums
 from gistreg.stats._prep import as_event, as_time_range, as_weights, encode, fused_table
 
 FloatArray = NDArray[np.float64]
@@ -126,7 +126,8 @@ def logrank(
 
     The numbers at risk come from one counting table (``_kernels.counting``); unweighted whole-number times with
     integer or boolean events, groups and strata are checked and counted in one pass over the raw arrays
-    (``_kernels.fused``), with identical results.
+    (``_kernels.fused``), and other unweighted times are sorted once as packed keys and summed block by block
+    without a table (``_kernels.packed``), with identical results.
 
     References
     ----------
@@ -144,10 +145,11 @@ def logrank(
     if fused is not None:
         if len(fused.groups) < 2:
             _one_group(fused.groups[0])
-        sets, labels, strata_labels = risk_sets(fused.table, whole=True), fused.groups, fused.strata
+        labels, strata_labels = fused.groups, fused.strata
+        sets = risk_sets(fused.table, whole=True)
+        sums, n = logrank_sums(sets, len(strata_labels), rho_f, gamma_f), sets.n
     else:
-        sets, labels, strata_labels = _general_sets(time, event, group, strata, weights)
-    sums = logrank_sums(sets, len(strata_labels), rho_f, gamma_f)
+        sums, n, labels, strata_labels = _general_sums(time, event, group, strata, weights, rho_f, gamma_f)
     observed = sums.observed.sum(axis=1)
     expected = sums.expected.sum(axis=1)
     statistic = _chi_square(observed - expected, expected, sums.variance, labels)
@@ -157,7 +159,7 @@ def logrank(
     return LogRankResult(
         groups=labels,
         strata=strata_labels,
-        n=sets.n,
+        n=n,
         observed=observed,
         expected=expected,
         observed_by_stratum=sums.observed,
@@ -176,13 +178,20 @@ def _one_group(label: Any) -> NoReturn:
     raise InputError(f"group: has only one level ({label!r}); the test needs at least two groups")
 
 
-def _general_sets(
-    time: ArrayLike, event: ArrayLike, group: ArrayLike, strata: ArrayLike | None, weights: ArrayLike | None
-) -> tuple[RiskSets, tuple[Any, ...], tuple[Any, ...]]:
+def _general_sums(
+    time: ArrayLike,
+    event: ArrayLike,
+    group: ArrayLike,
+    strata: ArrayLike | None,
+    weights: ArrayLike | None,
+    rho: float,
+    gamma: float,
+) -> tuple[LogRankSums, IntArray, tuple[Any, ...], tuple[Any, ...]]:
     """Check the inputs and count them (any input the fused pass declines): unweighted times that must be sorted
-    by the packed sort (``_kernels.packed``), anything else by :func:`risk_set_table`. Both give the same counts.
+    by the packed sort (``_kernels.packed``), anything else by :func:`risk_set_table`. Both give the same sums.
 
-    Returns the risk sets (blocks: strata, columns: groups), the group labels and the stratum labels.
+    Returns the sums (blocks: strata, columns: groups), the rows per group, the group labels and the stratum
+    labels.
     """
     t, t_min, t_max = as_time_range("time", time)
     n = t.shape[0]
@@ -198,11 +207,12 @@ def _general_sets(
     blocks = strat.codes if strat is not None else None
     strata_labels = strat.labels if strat is not None else ("all",)
     if w is None and sorting_needed(t, (t_min, t_max)):
-        sets = packed_risk_sets(t, (t_min, t_max), e, blocks, n_strata, groups.codes, groups.k)
-        if sets is not None:
-            return sets, groups.labels, strata_labels
+        packed = packed_logrank_sums(t, (t_min, t_max), e, blocks, n_strata, groups.codes, groups.k, rho, gamma)
+        if packed is not None:
+            return packed[0], packed[1], groups.labels, strata_labels
     table = risk_set_table(t, e, blocks, n_strata, groups.codes, groups.k, w, time_range=(t_min, t_max))
-    return risk_sets(table, whole=w is None), groups.labels, strata_labels
+    sets = risk_sets(table, whole=w is None)
+    return logrank_sums(sets, n_strata, rho, gamma), sets.n, groups.labels, strata_labels
 
 
 def _chi_square(o_minus_e: FloatArray, expected: FloatArray, variance: FloatArray, labels: tuple[Any, ...]) -> float:

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from gistreg.stats._kernels.counting import TIME_TOLERANCE, CurveCounts, FloatArray, IntArray, RiskSets
+from gistreg.stats._kernels.counting import TIME_TOLERANCE, CurveCounts, FloatArray, IntArray
+from gistreg.stats._kernels.logrank import LogRankStream, LogRankSums
 
 #: Most payload bits in a key.
 PACKED_MAX_BITS = 8
@@ -379,7 +380,7 @@ def packed_curve_counts(
     return curves
 
 
-def packed_risk_sets(
+def packed_logrank_sums(
     time: FloatArray,
     time_range: tuple[float, float],
     event: FloatArray,
@@ -387,13 +388,15 @@ def packed_risk_sets(
     n_blocks: int,
     column: IntArray | None,
     n_columns: int,
-) -> RiskSets | None:
-    """The :class:`RiskSets` of the unweighted table ``risk_set_table`` builds (blocks: strata, columns: groups),
-    from :func:`sort_rows`; ``None`` when it declines.
+    rho: float,
+    gamma: float,
+) -> tuple[LogRankSums, IntArray] | None:
+    """The log-rank sums (blocks: strata, columns: groups) and the rows per group, equal to
+    ``logrank_sums(risk_sets(risk_set_table(...)))`` of the unweighted table; ``None`` when :func:`sort_rows`
+    declines.
 
-    A block's rows are the distinct times where it has rows; the counts are written straight into the float
-    arrays the log-rank kernel reads (one block: sized exactly; several: sized for at most the block's rows, then
-    joined).
+    A stratum's rows are the distinct times where it has rows; each block of sorted rows is fed to the
+    :class:`~gistreg.stats._kernels.logrank.LogRankStream` as soon as it is counted, so no table is formed.
     """
     nb, g = n_blocks, n_columns
     rows = sort_rows(time, time_range, event, block, nb, column, g)
@@ -401,45 +404,22 @@ def packed_risk_sets(
         return None
     scan = _Scan(rows, nb * g)
     total = _cell_rows(rows, nb * g).reshape(nb, g)
-    size = np.minimum(total.sum(axis=1), rows.n_times)
-    n_event, n_risk = [np.empty((int(m), g)) for m in size], [np.empty((int(m), g)) for m in size]
-    deaths, at_risk = [np.empty(int(m)) for m in size], [np.empty(int(m)) for m in size]
-    filled = [0] * nb
-    for m in scan.blocks():
-        for b in range(nb):  # a loop over blocks
+    sizes = np.minimum(total.sum(axis=1), rows.n_times) if nb > 1 else np.array([rows.n_times])
+    stream = LogRankStream(sizes.tolist(), g, rho, gamma, whole=True)
+    for _ in scan.blocks():
+        for b in range(nb):  # a loop over strata
             keep = None
             if nb > 1:
                 count = scan.rows_at(b * g)
                 for c in range(1, g):
                     count += scan.rows_at(b * g + c)
                 keep = np.flatnonzero(count > 0)
-            dest = slice(filled[b], filled[b] + (m if keep is None else keep.shape[0]))
-            died, seen = scan.events(b * g, keep), scan.before(b * g, keep)
-            np.copyto(n_event[b][dest, 0], died)
-            np.subtract(total[b, 0], seen, out=n_risk[b][dest, 0])
-            for c in range(1, g):  # and groups
-                events, before = scan.events(b * g + c, keep), scan.before(b * g + c, keep)
-                np.copyto(n_event[b][dest, c], events)
-                np.subtract(total[b, c], before, out=n_risk[b][dest, c])
-                died += events
-                seen += before
-            np.copyto(deaths[b][dest], died)
-            np.subtract(total[b].sum(), seen, out=at_risk[b][dest])
-            filled[b] = dest.stop
-    lengths = np.array(filled, dtype=np.int64)
-
-    def joined(parts: list[FloatArray]) -> FloatArray:
-        if nb == 1:
-            return parts[0]
-        return np.concatenate([x[:m] for x, m in zip(parts, filled, strict=True)])
-
-    return RiskSets(
-        n_event=joined(n_event),
-        n_risk=joined(n_risk),
-        deaths=joined(deaths),
-        at_risk=joined(at_risk),
-        block=np.repeat(np.arange(nb, dtype=np.int64), lengths),
-        starts=np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
-        n=total.sum(axis=0),
-        whole=True,
-    )
+            events = [scan.events(b * g + c, keep) for c in range(g)]
+            before = [scan.before(b * g + c, keep) for c in range(g)]
+            deaths, seen = events[0].copy(), before[0].copy()
+            for c in range(1, g):  # a loop over groups
+                deaths += events[c]
+                seen += before[c]
+            n_risk = [np.subtract(total[b, c], before[c], out=before[c]) for c in range(g)]
+            stream.add(b, events, deaths, np.subtract(total[b].sum(), seen, out=seen), n_risk)
+    return stream.result(), total.sum(axis=0)
