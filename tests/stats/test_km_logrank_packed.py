@@ -124,7 +124,7 @@ def test_packed_equals_general_on_continuous_times(monkeypatch: pytest.MonkeyPat
     _check(monkeypatch, _data(seed))
 
 
-@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.int64, np.float64])
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.uint8, np.int64, np.uint64, np.float32, np.float64])
 def test_event_types(monkeypatch: pytest.MonkeyPatch, dtype: Any) -> None:
     d = _data(5)
     d["event"] = d["event"].astype(dtype)

@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 from gistreg.core.errors import InputError, SingularInformationError
 from gistreg.stats._kernels.counting import risk_set_table, risk_sets, sorting_needed
 from gistreg.stats._kernels.logrank import LogRankSums, logrank_sums
-from gistreg.stats._kernels.packed import packed_logrank_sums
+from gistreg.stats._kernels.packed import packed_logrank_sums, zero_one
 from gistreg.stats._prep import as_event, as_time_range, as_weights, encode, fused_table
 
 FloatArray = NDArray[np.float64]
@@ -197,7 +197,8 @@ def _general_sums(
     n = t.shape[0]
     if n == 0:
         raise InputError("time: is empty; at least one observation is needed")
-    e = as_event("event", event, n)
+    raw = zero_one(event, n) if weights is None else None  # integer 0/1 events need no float copy to be packed
+    e = as_event("event", event, n) if raw is None else raw
     groups = encode("group", group, n)
     if groups.k < 2:
         _one_group(groups.labels[0])
@@ -210,6 +211,8 @@ def _general_sums(
         packed = packed_logrank_sums(t, (t_min, t_max), e, blocks, n_strata, groups.codes, groups.k, rho, gamma)
         if packed is not None:
             return packed[0], packed[1], groups.labels, strata_labels
+    if raw is not None:
+        e = as_event("event", event, n)
     table = risk_set_table(t, e, blocks, n_strata, groups.codes, groups.k, w, time_range=(t_min, t_max))
     sets = risk_sets(table, whole=w is None)
     return logrank_sums(sets, n_strata, rho, gamma), sets.n, groups.labels, strata_labels

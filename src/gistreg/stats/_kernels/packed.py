@@ -30,9 +30,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from gistreg.stats._kernels.counting import TIME_TOLERANCE, CurveCounts, FloatArray, IntArray
 from gistreg.stats._kernels.logrank import LogRankStream, LogRankSums
@@ -41,7 +42,7 @@ from gistreg.stats._kernels.logrank import LogRankStream, LogRankSums
 PACKED_MAX_BITS = 8
 
 #: Rows per block of the passes over the rows (a block's share of every array stays in cache).
-SCAN_ROWS = 1 << 15
+SCAN_ROWS = 1 << 14
 
 BoolArray = NDArray[np.bool_]
 _SIGN = (1 << 63) - 1  # clears the sign bit
@@ -69,6 +70,18 @@ class SortedRows:
     n_times: int
 
 
+def zero_one(values: ArrayLike, n: int) -> NDArray[Any] | None:
+    """``values`` as an array if it is a 1-D boolean or integer array of ``n`` entries that are all 0 or 1 (checked
+    by its minimum and maximum), else ``None`` (the caller then checks and converts it as usual)."""
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError):
+        return None
+    if arr.ndim != 1 or arr.shape[0] != n or n == 0 or arr.dtype.kind not in "biu" or not arr.dtype.isnative:
+        return None
+    return arr if arr.dtype.kind == "b" or (arr.min() >= 0 and arr.max() <= 1) else None
+
+
 def payload_bits(n_cells: int) -> int:
     """Bits of the payload ``(block * g + column) * 2 + event`` for ``n_cells = n_blocks * g``."""
     return max(1, (2 * n_cells - 1).bit_length())
@@ -92,7 +105,7 @@ def tie_threshold(scale: float, tol: float = TIME_TOLERANCE) -> float:
 def sort_rows(
     time: FloatArray,
     time_range: tuple[float, float],
-    event: FloatArray,
+    event: NDArray[Any],
     block: IntArray | None,
     n_blocks: int,
     column: IntArray | None,
@@ -100,8 +113,8 @@ def sort_rows(
 ) -> SortedRows | None:
     """Put the rows in time order and find R's distinct times, or ``None`` when the packing does not apply.
 
-    Preconditions: ``time`` finite float64 >= 0 with ``(min, max) = time_range``; ``event`` 0/1 float64; codes in
-    range (``None`` for a single block or column); all of length n.
+    Preconditions: ``time`` finite float64 >= 0 with ``(min, max) = time_range``; ``event`` 0/1 (float, integer or
+    boolean); codes in range (``None`` for a single block or column); all of length n.
 
     Notes
     -----
@@ -124,6 +137,7 @@ def sort_rows(
         return None
     key = np.empty(n, dtype=np.int64)
     code = np.empty(min(SCAN_ROWS, n), dtype=np.int64)
+    event = event.view(np.int64) if event.dtype == np.uint64 else event  # 0/1: the same values
     for lo in range(0, n, SCAN_ROWS):  # a loop over blocks of rows
         rows = slice(lo, min(lo + SCAN_ROWS, n))
         part, payload = key[rows], code[: rows.stop - lo]
@@ -136,13 +150,17 @@ def sort_rows(
         if drop:
             part >>= drop
         part <<= k
-        np.copyto(payload, event[rows], casting="unsafe")
+        # the payload goes into the k low bits, which are 0: adding is setting them
         if column is not None and n_columns > 1:
-            payload += column[rows]
-            payload += column[rows]
+            part += column[rows]
+            part += column[rows]
         if block is not None and n_blocks > 1:
-            payload += block[rows] * (2 * n_columns)
-        part |= payload
+            part += block[rows] * (2 * n_columns)
+        if event.dtype.kind == "f":
+            np.copyto(payload, event[rows], casting="unsafe")
+            part += payload
+        else:
+            part += event[rows]
     key.sort()
     n_zeros = int(np.searchsorted(key, 1 << k)) if zeros else 0  # rows with time part 0
     times, ties = _split_keys(key, k, base, None if drop == 0 else time)
@@ -225,7 +243,7 @@ class _Scan:
         n = rows.payload.shape[0]
         self.rows, self.n_cells = rows, n_cells
         bits = max(1, n.bit_length())
-        self._field = (1 << bits) - 1
+        self._field: int = (1 << bits) - 1
         counters = [("rows", i) for i in range(n_cells - 1)] + [("events", i) for i in range(n_cells)]
         per_word = 63 // bits
         self._slot: dict[tuple[str, int], tuple[int, int, bool]] = {}  # counter -> (word, shift, masked)
@@ -239,7 +257,7 @@ class _Scan:
                     lut[2 * cell] += 1 << (bits * slot)
                 self._slot[(kind, cell)] = (word, bits * slot, slot < len(chunk) - 1)
             self._luts.append(lut)
-        self._sums = [0] * len(self._luts)  # the running sums after the rows scanned so far
+        self._sums: list[int] = [0] * len(self._luts)  # the running sums after the rows scanned so far
         # the current block: its first row, the local bounds of its distinct times, the words at / inside each
         self.lo = 0
         self.bounds = np.zeros(1, dtype=np.int64)
@@ -316,6 +334,14 @@ class _Scan:
             x -= self._unpack("rows", other, self.at, idx, None)
         return x
 
+    def total(self, cell: int) -> int:
+        """All rows of ``cell`` scanned so far (all its rows once the scan is done)."""
+        if cell < self.n_cells - 1:
+            word, shift, _ = self._slot[("rows", cell)]
+            return (self._sums[word] >> shift) & self._field
+        scanned = self.lo + int(self.bounds[-1])
+        return int(scanned - sum(self.total(other) for other in range(self.n_cells - 1)))
+
 
 def _cell_rows(rows: SortedRows, n_cells: int) -> IntArray:
     """Rows per cell (block * g + column)."""
@@ -331,23 +357,22 @@ def _trimmed(x: NDArray[np.generic], size: int) -> None:
 
 
 def packed_curve_counts(
-    time: FloatArray, time_range: tuple[float, float], event: FloatArray, column: IntArray | None, n_columns: int
+    time: FloatArray, time_range: tuple[float, float], event: NDArray[Any], column: IntArray | None, n_columns: int
 ) -> list[CurveCounts] | None:
     """Kaplan-Meier counts of each curve (column) at its own times, equal to ``RiskSetTable.curve_counts`` of the
     table ``risk_set_table(..., curves=True)`` builds; ``None`` when :func:`sort_rows` declines.
 
     The curves are the blocks of the scan (one column each); a curve's times are the distinct times where it has
-    rows. Its counts are written straight into arrays sized for at most its rows, which are then shrunk.
+    rows. Its counts are written straight into arrays sized for every distinct time, which are then shrunk.
     """
     g = n_columns
     rows = sort_rows(time, time_range, event, column, g, None, 1)
     if rows is None:
         return None
     scan = _Scan(rows, g)
-    total = _cell_rows(rows, g)
-    size = np.minimum(total, rows.n_times)
-    times = [np.empty(int(m)) for m in size]
-    events, censored, risk = ([np.empty(int(m), dtype=np.int64) for m in size] for _ in range(3))
+    size = rows.n_times  # a curve has at most every distinct time
+    times = [np.empty(size) for _ in range(g)]
+    events, censored, risk = ([np.empty(size, dtype=np.int64) for _ in range(g)] for _ in range(3))
     filled = [0] * g
     for m in scan.blocks():
         for c in range(g):  # a loop over curves
@@ -365,7 +390,7 @@ def packed_curve_counts(
     for c in range(g):  # a loop over curves
         for x in (times[c], events[c], censored[c], risk[c]):
             _trimmed(x, filled[c])
-        count_risk = np.subtract(total[c], risk[c], out=risk[c])
+        count_risk = np.subtract(scan.total(c), risk[c], out=risk[c])
         curves.append(
             CurveCounts(
                 time=times[c],
@@ -383,7 +408,7 @@ def packed_curve_counts(
 def packed_logrank_sums(
     time: FloatArray,
     time_range: tuple[float, float],
-    event: FloatArray,
+    event: NDArray[Any],
     block: IntArray | None,
     n_blocks: int,
     column: IntArray | None,
