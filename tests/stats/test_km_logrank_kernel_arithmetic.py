@@ -8,12 +8,14 @@ and Fleming-Harrington weights.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
 from gistreg.stats._kernels import km
 from gistreg.stats._kernels.counting import RiskSets, risk_set_table, risk_sets
-from gistreg.stats._kernels.logrank import logrank_sums
+from gistreg.stats._kernels.logrank import LogRankStream, logrank_sums
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
@@ -146,3 +148,37 @@ def test_logrank_sums_equal_the_formulas(seed: int) -> None:
                 want = _logrank_sums_reference(sets, s, rho, gamma)
             for a, b in zip((got.observed, got.expected, got.variance), want, strict=True):
                 assert _same(a, np.ascontiguousarray(b))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_stream_fed_in_blocks_equals_whole_strata(seed: int) -> None:
+    """Sums, running products and weights carried from block to block give the numbers of whole strata; upper
+    bounds for the strata's sizes are trimmed."""
+    rng = np.random.default_rng(300 + seed)
+    for _ in range(30):
+        n = int(rng.integers(5, 300))
+        time = np.round(rng.exponential(10.0, n), 1)
+        event = (rng.random(n) < 0.6).astype(np.float64)
+        k, s = int(rng.integers(2, 5)), int(rng.integers(1, 4))
+        group, strata = rng.integers(0, k, n), rng.integers(0, s, n)
+        sets = risk_sets(risk_set_table(time, event, strata, s, group, k, None), whole=True)
+        for rho, gamma in ((0.0, 0.0), (1.0, 0.0), (0.5, 1.0)):
+            sizes = np.diff(sets.starts) + rng.integers(0, 3, s)
+            stream = LogRankStream(sizes.tolist(), k, rho, gamma, whole=True)
+            for b in range(s):
+                lo, hi = int(sets.starts[b]), int(sets.starts[b + 1])
+                cuts = np.unique(np.concatenate(([lo, hi], rng.integers(lo, hi + 1, 3))))
+                for a, z in itertools.pairwise(cuts):
+                    rows = slice(int(a), int(z))
+                    stream.add(
+                        b,
+                        [sets.n_event[rows, j].astype(np.int64) for j in range(k)],
+                        sets.deaths[rows].astype(np.int64),
+                        sets.at_risk[rows].astype(np.int64),
+                        [sets.n_risk[rows, j].astype(np.int64) for j in range(k)],
+                    )
+            got, want = stream.result(), logrank_sums(sets, s, rho, gamma)
+            for a, b_ in zip(
+                (got.observed, got.expected, got.variance), (want.observed, want.expected, want.variance), strict=True
+            ):
+                assert _same(a, b_)

@@ -131,6 +131,15 @@ def test_event_types(monkeypatch: pytest.MonkeyPatch, dtype: Any) -> None:
     _check(monkeypatch, d)
 
 
+@pytest.mark.parametrize("rows", [1, 7, 64])
+def test_scanning_in_small_blocks_of_rows(monkeypatch: pytest.MonkeyPatch, rows: int) -> None:
+    """Blocks of a few rows: sums carried from block to block, distinct times that span a block's nominal end."""
+    monkeypatch.setattr(packed, "SCAN_ROWS", rows)
+    d = _data(14, n=400, levels=(0, 1, 2), n_strata=3)
+    d["time"][:60] = np.repeat(d["time"][:6], 10)  # long runs of tied times
+    _check(monkeypatch, d)
+
+
 def test_several_groups_and_strata_with_absent_levels(monkeypatch: pytest.MonkeyPatch) -> None:
     d = _data(6, n=800, levels=(3, 7, 9, 12), n_strata=4)
     d["strata"] = d["strata"] * 5 + 2

@@ -155,7 +155,11 @@ def sort_rows(
             part += column[rows]
             part += column[rows]
         if block is not None and n_blocks > 1:
-            part += block[rows] * (2 * n_columns)
+            if n_columns == 1:
+                part += block[rows]
+                part += block[rows]
+            else:
+                part += block[rows] * (2 * n_columns)
         if event.dtype.kind == "f":
             np.copyto(payload, event[rows], casting="unsafe")
             part += payload
