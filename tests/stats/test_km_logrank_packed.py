@@ -140,6 +140,15 @@ def test_scanning_in_small_blocks_of_rows(monkeypatch: pytest.MonkeyPatch, rows:
     _check(monkeypatch, d)
 
 
+def test_python_lists_and_strided_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
+    d = _data(15, n=300)
+    _check(monkeypatch, {k: v.tolist() for k, v in d.items()})
+    wide = _data(16, n=600)
+    strided = {k: v[::2] for k, v in wide.items()}
+    assert not strided["time"].flags.c_contiguous
+    _check(monkeypatch, strided)
+
+
 def test_several_groups_and_strata_with_absent_levels(monkeypatch: pytest.MonkeyPatch) -> None:
     d = _data(6, n=800, levels=(3, 7, 9, 12), n_strata=4)
     d["strata"] = d["strata"] * 5 + 2

@@ -13,6 +13,8 @@ Python loop over patients or over distinct times:
 
 The most common input (unweighted whole-number times, integer events and codes) has a faster front door that
 checks and counts the raw arrays in one pass: :mod:`gistreg.stats._kernels.fused`. It builds the same table.
+Unweighted times that have to be sorted are counted without a table by one sort of packed keys
+(:mod:`gistreg.stats._kernels.packed`), with the same counts.
 """
 
 from __future__ import annotations
