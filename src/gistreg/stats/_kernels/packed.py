@@ -136,11 +136,11 @@ def sort_rows(
     if drop and not t_max < 2.0 ** (26 - drop):
         return None
     key = np.empty(n, dtype=np.int64)
-    code = np.empty(min(SCAN_ROWS, n), dtype=np.int64)
+    code = np.empty(min(SCAN_ROWS, n), dtype=np.int64) if event.dtype.kind == "f" else None
     event = event.view(np.int64) if event.dtype == np.uint64 else event  # 0/1: the same values
     for lo in range(0, n, SCAN_ROWS):  # a loop over blocks of rows
         rows = slice(lo, min(lo + SCAN_ROWS, n))
-        part, payload = key[rows], code[: rows.stop - lo]
+        part = key[rows]
         if zeros:
             np.bitwise_and(bits[rows], _SIGN, out=part)
             part -= base
@@ -160,16 +160,15 @@ def sort_rows(
                 part += block[rows]
             else:
                 part += block[rows] * (2 * n_columns)
-        if event.dtype.kind == "f":
+        if code is None:
+            part += event[rows]
+        else:
+            payload = code[: rows.stop - lo]
             np.copyto(payload, event[rows], casting="unsafe")
             part += payload
-        else:
-            part += event[rows]
     key.sort()
     n_zeros = int(np.searchsorted(key, 1 << k)) if zeros else 0  # rows with time part 0
-    times, ties = _split_keys(key, k, base, None if drop == 0 else time)
-    if drop == 0:
-        times[:n_zeros] = 0.0
+    times, ties = _split_keys(key, k, base, n_zeros, None if drop == 0 else time)
     new_time = _new_times(times, ties)
     return SortedRows(key, times, new_time, int(np.count_nonzero(new_time)) - 1)
 
@@ -190,10 +189,11 @@ def _min_positive_bits(bits: IntArray) -> int:
     return smallest + 1
 
 
-def _split_keys(key: IntArray, k: int, base: int, time: FloatArray | None) -> tuple[FloatArray, bool]:
+def _split_keys(key: IntArray, k: int, base: int, n_zeros: int, time: FloatArray | None) -> tuple[FloatArray, bool]:
     """Turn sorted keys into payloads in place; return the exact sorted times and whether two are equal.
 
-    The times are decoded from the keys (``time is None``) or sorted from ``time``.
+    The times are decoded from the keys (``time is None``; the first ``n_zeros`` keys are times 0) or sorted from
+    ``time``.
     """
     n = key.shape[0]
     times = np.sort(time) if time is not None else np.empty(n)
@@ -205,6 +205,8 @@ def _split_keys(key: IntArray, k: int, base: int, time: FloatArray | None) -> tu
         if time is None:
             np.right_shift(part, k, out=decoded[rows])
             decoded[rows] += base
+            if lo < n_zeros:
+                times[lo : min(rows.stop, n_zeros)] = 0.0
         part &= (1 << k) - 1
         shown = times[max(lo - 1, 0) : rows.stop]
         ties = ties or not bool((shown[1:] > shown[:-1]).all())
@@ -355,9 +357,9 @@ def _cell_rows(rows: SortedRows, n_cells: int) -> IntArray:
 
 
 def _trimmed(x: NDArray[np.generic], size: int) -> None:
-    """Shrink ``x`` (a new array that nothing else refers to) to its first ``size`` entries in place."""
+    """Shrink the 1-D ``x`` (made here; nothing else refers to it) to its first ``size`` entries in place."""
     if x.shape[0] != size:
-        x.resize((size, *x.shape[1:]), refcheck=False)
+        x.resize(size, refcheck=False)
 
 
 def packed_curve_counts(
