@@ -369,16 +369,18 @@ def packed_curve_counts(
     table ``risk_set_table(..., curves=True)`` builds; ``None`` when :func:`sort_rows` declines.
 
     The curves are the blocks of the scan (one column each); a curve's times are the distinct times where it has
-    rows. Its counts are written straight into arrays sized for every distinct time, which are then shrunk.
+    rows. Its counts are written straight into arrays sized for all its possible times, which are then shrunk.
     """
     g = n_columns
     rows = sort_rows(time, time_range, event, column, g, None, 1)
     if rows is None:
         return None
     scan = _Scan(rows, g)
-    size = rows.n_times  # a curve has at most every distinct time
-    times = [np.empty(size) for _ in range(g)]
-    events, censored, risk = ([np.empty(size, dtype=np.int64) for _ in range(g)] for _ in range(3))
+    # a curve has at most every distinct time, and at most its rows (counted when there are more than two curves,
+    # so that the arrays stay within a few times n entries)
+    size = np.minimum(_cell_rows(rows, g), rows.n_times) if g > 2 else np.full(g, rows.n_times)
+    times = [np.empty(int(m)) for m in size]
+    events, censored, risk = ([np.empty(int(m), dtype=np.int64) for m in size] for _ in range(3))
     filled = [0] * g
     for m in scan.blocks():
         for c in range(g):  # a loop over curves
