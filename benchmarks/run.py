@@ -81,6 +81,7 @@ class Config:
 
     sizes: tuple[int, ...] = FULL_SIZES
     repeat: int = 3
+    fast_repeat: int = 15  # at least this many calls for a cell whose median is under FAST_SECONDS
     budget: float = 120.0
     tools: tuple[str, ...] = tuple(TOOLS)
     tasks: tuple[str, ...] = (*TASKS, "import")
@@ -95,11 +96,18 @@ def _quiet(_: str) -> None:
     return None
 
 
-def _median_time(run: Callable[[], Values], repeat: int, budget: float | None) -> tuple[float, int, Values]:
-    """Median seconds of up to ``repeat`` calls (fewer once ``budget`` is used up), the count, and the values."""
+#: Cells faster than this are timed ``fast_repeat`` times: a median of 3 millisecond timings is mostly noise.
+FAST_SECONDS = 0.1
+
+
+def _median_time(
+    run: Callable[[], Values], repeat: int, budget: float | None, fast_repeat: int = 0
+) -> tuple[float, int, Values]:
+    """Median seconds of up to ``repeat`` calls (fewer once ``budget`` is used up; at least ``fast_repeat`` when
+    the median is under :data:`FAST_SECONDS`), the count, and the values."""
     times: list[float] = []
     values: Values = {}
-    for _ in range(repeat):
+    while len(times) < repeat or (len(times) < fast_repeat and statistics.median(times) < FAST_SECONDS):
         gc.collect()
         t0 = time.perf_counter()
         values = run()
@@ -124,7 +132,7 @@ def _measure(adapter: Adapter, data: BenchData, cfg: Config, n: int) -> Cell:
     budget = None if adapter.tool == "gistreg" else cfg.budget
     try:
         state = adapter.prepare(data)
-        seconds, runs, values = _median_time(lambda: adapter.run(state), cfg.repeat, budget)
+        seconds, runs, values = _median_time(lambda: adapter.run(state), cfg.repeat, budget, cfg.fast_repeat)
     except Exception as exc:  # a failing tool is reported, not fatal to the run
         return Cell(adapter.task, n, adapter.tool, None, 0, f"error: {type(exc).__name__}: {exc}"[:200])
     return Cell(adapter.task, n, adapter.tool, seconds, runs, adapter.note, values)
@@ -509,7 +517,8 @@ def report(bench: BenchRun, cfg: Config, command: str) -> str:
         f"- Machine: {machine()}; 1-minute load average {bench.load_at_start} at start, {load_average()} at end",
         f"- Versions: {', '.join(versions)}",
         f"- Data: `benchmarks/data.py`, seed {cfg.seed}; " + "; ".join(bench.data_notes),
-        f"- Median of up to {cfg.repeat} timed calls after a warm-up; peer time budget {cfg.budget:g} s per cell; "
+        f"- Median of up to {cfg.repeat} timed calls after a warm-up (at least {cfg.fast_repeat} when the median is"
+        f" under {FAST_SECONDS:g} s); peer time budget {cfg.budget:g} s per cell; "
         f"R up to n={cfg.r_max_n}, timed inside R. Start-up: median of {cfg.import_runs} fresh interpreters.",
         "- `× gistreg`: the tool's time divided by gistreg's (above 1: gistreg is faster). `max diff`: largest"
         " |x - x_gistreg| / max(1, |x_gistreg|) over the numbers both report (medians and CI, chi-square,"
@@ -582,7 +591,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cfg = Config(
         sizes=sizes, repeat=repeat, budget=args.budget, tools=tuple(args.tools.split(",")),
         tasks=tuple(args.tasks.split(",")), use_r=not args.no_r, r_max_n=int(args.r_max_n),
-        import_runs=3 if args.quick else 7,
+        import_runs=3 if args.quick else 7, fast_repeat=repeat if args.quick else 15,
     )
     unknown = [t for t in cfg.tools if t not in TOOLS] + [t for t in cfg.tasks if t not in (*TASKS, "import")]
     if unknown:

@@ -29,7 +29,7 @@ N = 2000
 
 @pytest.fixture(scope="module")
 def run() -> Any:
-    cfg = bench.Config(sizes=(N,), repeat=1, use_r=False, import_runs=1, warmup_n=300)
+    cfg = bench.Config(sizes=(N,), repeat=1, fast_repeat=1, use_r=False, import_runs=1, warmup_n=300)
     return bench.run_benchmarks(cfg)
 
 
@@ -151,3 +151,18 @@ def test_max_difference_is_relative_above_one_and_absolute_below() -> None:
     assert bench.max_difference({"a": 101.0, "b": 0.5}, {"a": 100.0, "b": 0.25, "c": 3.0}) == pytest.approx(0.25)
     assert bench.max_difference({"a": np.nan}, {"a": np.nan}) is None
     assert bench.max_difference({"x": 1.0}, {"y": 1.0}) is None
+
+
+def test_fast_cells_are_timed_more_often_within_the_budget() -> None:
+    calls: list[int] = []
+
+    def fast() -> dict[str, float]:
+        calls.append(1)
+        return {"x": 1.0}
+
+    _, runs, _ = bench._median_time(fast, 3, None, 15)
+    assert runs == len(calls) == 15
+    _, runs, _ = bench._median_time(fast, 3, None, 0)
+    assert runs == 3
+    _, runs, _ = bench._median_time(fast, 3, 1e-12, 15)  # a peer's budget still stops it after its first call
+    assert runs == 1
