@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 from gistreg.core.errors import InputError
 from gistreg.stats._kernels.counting import CurveCounts, RiskSetTable
 from gistreg.stats._kernels.fused import fused_counts, fused_curve_counts, fused_risk_set_table
+from gistreg.stats._kernels.packed import zero_one
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -302,3 +303,19 @@ def _labels(values: NDArray[Any] | None, present: IntArray) -> tuple[Any, ...]:
     if values is None:
         return ("all",)
     return tuple(present.astype(values.dtype).tolist())
+
+
+def time_and_event(
+    time: ArrayLike, event: ArrayLike, weights: ArrayLike | None
+) -> tuple[FloatArray, float, float, NDArray[Any]]:
+    """Checked follow-up times with their minimum and maximum, and the events, for KM and log-rank.
+
+    Refuses an empty ``time``. Unweighted integer 0/1 events are returned as they are (the packed sort needs no
+    float copy); anything else is checked and cast by :func:`as_event`.
+    """
+    t, t_min, t_max = as_time_range("time", time)
+    n = t.shape[0]
+    if n == 0:
+        raise InputError("time: is empty; at least one observation is needed")
+    raw = zero_one(event, n) if weights is None else None
+    return t, t_min, t_max, (as_event("event", event, n) if raw is None else raw)

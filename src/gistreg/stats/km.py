@@ -13,8 +13,8 @@ from numpy.typing import ArrayLike, NDArray
 from gistreg.core.errors import InputError
 from gistreg.stats._kernels import km as _km
 from gistreg.stats._kernels.counting import CurveCounts, risk_set_table, sorting_needed
-from gistreg.stats._kernels.packed import packed_curve_counts, zero_one
-from gistreg.stats._prep import as_event, as_float_vector, as_time_range, as_weights, encode, fused_curves
+from gistreg.stats._kernels.packed import packed_curve_counts
+from gistreg.stats._prep import as_event, as_float_vector, as_weights, encode, fused_curves, time_and_event
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -303,12 +303,8 @@ def _general_counts(
 
     Returns the counts of each curve, the group labels, the weights and whether the jackknife variance is needed.
     """
-    t, t_min, t_max = as_time_range("time", time)
+    t, t_min, t_max, e = time_and_event(time, event, weights)
     n = t.shape[0]
-    if n == 0:
-        raise InputError("time: is empty; at least one observation is needed")
-    raw = zero_one(event, n) if weights is None else None  # integer 0/1 events need no float copy to be packed
-    e = as_event("event", event, n) if raw is None else raw
     codes = encode("group", group, n)
     w = as_weights("weights", weights, n) if weights is not None else None
     jackknife = w is not None and not bool(np.array_equal(w, np.floor(w)))
@@ -316,7 +312,7 @@ def _general_counts(
         curves = packed_curve_counts(t, (t_min, t_max), e, codes.codes, codes.k)
         if curves is not None:
             return curves, codes.labels, None, False
-    if raw is not None:
+    if e.dtype != np.float64:  # integer events kept for the packed sort: the table route takes float 0/1
         e = as_event("event", event, n)
     table = risk_set_table(
         t, e, None, 1, codes.codes, codes.k, w, squares=jackknife, curves=True, time_range=(t_min, t_max)

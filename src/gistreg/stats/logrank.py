@@ -14,8 +14,8 @@ from numpy.typing import ArrayLike, NDArray
 from gistreg.core.errors import InputError, SingularInformationError
 from gistreg.stats._kernels.counting import risk_set_table, risk_sets, sorting_needed
 from gistreg.stats._kernels.logrank import LogRankSums, logrank_sums
-from gistreg.stats._kernels.packed import packed_logrank_sums, zero_one
-from gistreg.stats._prep import as_event, as_time_range, as_weights, encode, fused_table
+from gistreg.stats._kernels.packed import packed_logrank_sums
+from gistreg.stats._prep import as_event, as_weights, encode, fused_table, time_and_event
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -193,12 +193,8 @@ def _general_sums(
     Returns the sums (blocks: strata, columns: groups), the rows per group, the group labels and the stratum
     labels.
     """
-    t, t_min, t_max = as_time_range("time", time)
+    t, t_min, t_max, e = time_and_event(time, event, weights)
     n = t.shape[0]
-    if n == 0:
-        raise InputError("time: is empty; at least one observation is needed")
-    raw = zero_one(event, n) if weights is None else None  # integer 0/1 events need no float copy to be packed
-    e = as_event("event", event, n) if raw is None else raw
     groups = encode("group", group, n)
     if groups.k < 2:
         _one_group(groups.labels[0])
@@ -211,7 +207,7 @@ def _general_sums(
         packed = packed_logrank_sums(t, (t_min, t_max), e, blocks, n_strata, groups.codes, groups.k, rho, gamma)
         if packed is not None:
             return packed[0], packed[1], groups.labels, strata_labels
-    if raw is not None:
+    if e.dtype != np.float64:  # integer events kept for the packed sort: the table route takes float 0/1
         e = as_event("event", event, n)
     table = risk_set_table(t, e, blocks, n_strata, groups.codes, groups.k, w, time_range=(t_min, t_max))
     sets = risk_sets(table, whole=w is None)
