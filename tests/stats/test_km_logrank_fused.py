@@ -7,16 +7,17 @@ non-finite times, bad events, large or negative codes, strings, weights) must gi
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import importlib
+import importlib.util
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from gistreg.core.errors import GistregError, InputError
+from gistreg.core.errors import InputError
 from gistreg.stats import _prep, kaplan_meier, logrank, median_followup, rmst
 from gistreg.stats._kernels import fused
 from gistreg.stats._kernels.fused import fused_counts
@@ -25,25 +26,20 @@ from gistreg.stats._kernels.fused import fused_counts
 km_module = importlib.import_module("gistreg.stats.km")
 logrank_module = importlib.import_module("gistreg.stats.logrank")
 
+
+def _load_helpers() -> Any:
+    """``same_results.py`` next to this file (tests are collected with ``--import-mode=importlib``)."""
+    path = Path(__file__).with_name("same_results.py")
+    spec = importlib.util.spec_from_file_location("gistreg_tests_same_results", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+same_results = _load_helpers()
 Arrays = dict[str, Any]
-
-
-def _assert_same(a: Any, b: Any, where: str = "") -> None:
-    """Exact equality of two results, field by field (NaN equals NaN; dtypes and label types must agree)."""
-    if dataclasses.is_dataclass(a) and not isinstance(a, type):
-        assert type(a) is type(b), where
-        for f in dataclasses.fields(a):
-            _assert_same(getattr(a, f.name), getattr(b, f.name), f"{where}.{f.name}")
-    elif isinstance(a, (tuple, list)):
-        assert type(a) is type(b) and len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _assert_same(x, y, f"{where}[{i}]")
-    elif isinstance(a, np.ndarray):
-        assert isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape, where
-        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), where
-    else:
-        assert type(a) is type(b), (where, a, b)
-        assert a == b or (a != a and b != b), (where, a, b)
+_assert_same, _outcome = same_results.assert_same, same_results.outcome
 
 
 def _results(d: Arrays) -> list[Any]:
@@ -65,14 +61,6 @@ def _results(d: Arrays) -> list[Any]:
         out.append(_outcome(functools.partial(logrank, t, e, g, **kwargs)))
         out.append(_outcome(functools.partial(logrank, t, e, g, strata=d["strata"], **kwargs)))
     return out
-
-
-def _outcome(call: Callable[[], Any]) -> Any:
-    """The result, or the error's type and message (a data set may make a test impossible)."""
-    try:
-        return call()
-    except GistregError as exc:
-        return (type(exc).__name__, str(exc))
 
 
 def _general(monkeypatch: pytest.MonkeyPatch, run: Callable[[], Any]) -> Any:
