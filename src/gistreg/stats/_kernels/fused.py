@@ -16,6 +16,7 @@ big. The caller then takes the general route (the checks in ``_prep``, which giv
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,7 @@ FUSED_CHUNK_ROWS = 1 << 14
 _FEW_COLUMNS = 8
 
 BoolArray = NDArray[np.bool_]
+FloatArray = NDArray[np.float64]
 
 
 def fused_counts(
@@ -75,11 +77,12 @@ def fused_counts(
     Rows are taken in blocks of :data:`FUSED_CHUNK_ROWS` (a loop over blocks, not over patients), so that every
     input array is read from memory once and the rest happens in cache. Integer codes and events are bounded by
     one reduction on their unsigned view each, which also refuses negative values. Float times are truncated and
-    compared with themselves (whole numbers; NaN fails), scaled by the key's time stride while still float (exact
-    below ``2**53``), cast to int64 and bounded by one reduction on the unsigned view (so negative values and
-    infinity fail too); integer times are bounded first and then scaled. The key
+    compared with themselves (whole numbers; NaN fails), then scaled by the key's time stride and cast to int64 in
+    one multiplication (exact below ``2**53``) and bounded by one reduction on the unsigned view (so negative
+    values and infinity fail too); integer times are bounded first and then scaled. The key
     ``((t * n_blocks + b) * g + c) * 2 + e`` is completed in place and counted into the table by ``np.add.at``.
-    Whole numbers below ``2**26`` are never merged by R's ``aeqSurv``, so no near-tie step is needed.
+    The table grows with room to spare and is returned as a view, not copied. Whole numbers below ``2**26`` are
+    never merged by R's ``aeqSurv``, so no near-tie step is needed.
     """
     if not _eligible(time, event, (block, column)):
         return None
@@ -89,52 +92,142 @@ def fused_counts(
         _value_cap(block, FUSED_MAX_CODE) if block is not None else 1,
         _value_cap(column, FUSED_MAX_CODE) if column is not None else 1,
     )
-    step = min(FUSED_CHUNK_ROWS, n)
-    scratch = _Scratch(step, time.dtype.kind == "f", event.dtype.kind == "f")
-    inputs = _Inputs(time, event, block, column)
+    block_pass = _BlockPass(time, event, block, column, min(FUSED_CHUNK_ROWS, n))
     table = _Table()
+    step = block_pass.step
     with np.errstate(invalid="ignore"):  # NaN or infinite times cast to int64; they are refused right after
         for lo in range(0, n, step):
-            if not _count_rows(inputs, slice(lo, min(lo + step, n)), table, scratch, caps):
+            if not block_pass.count(lo, min(lo + step, n), table, caps):
                 return None
     return table.event_major()
 
 
-class _Inputs:
-    """The input arrays, ready to be sliced block by block, with their unsigned views for the range checks."""
+#: The reductions and the count, called as ufunc methods: the array methods add a Python wrapper to every call.
+_MAX = np.maximum.reduce
+_ALL = np.logical_and.reduce
+_COUNT = np.add.at
+
+
+@dataclass(frozen=True, slots=True)
+class _Buffers:
+    """Buffers for one block of rows, reused from block to block so that they stay in cache.
+
+    ``spare`` shares its memory with ``floor`` (the whole-number times are no longer needed once scaled into the
+    keys): the fewer buffers a block needs, the more of it stays in the nearest caches.
+    """
+
+    key: IntArray
+    key_u: NDArray[np.uint64]
+    floor: FloatArray
+    spare: IntArray
+    whole: BoolArray
+    ones: BoolArray
+
+    @classmethod
+    def allocate(cls, step: int, float_time: bool, float_event: bool) -> _Buffers:
+        """Buffers of ``step`` rows; those a pass over these input types does not use are empty."""
+        key, floor = np.empty(step, dtype=np.int64), np.empty(step)
+        return cls(
+            key,
+            key.view(np.uint64),
+            floor,
+            floor.view(np.int64),
+            np.empty(step if float_time else 0, dtype=bool),
+            np.empty(step if float_event else 0, dtype=bool),
+        )
+
+    def head(self, m: int) -> _Buffers:
+        """The first ``m`` rows of every buffer (for the last, shorter block)."""
+        return _Buffers(self.key[:m], self.key_u[:m], self.floor[:m], self.spare[:m], self.whole[:m], self.ones[:m])
+
+
+class _BlockPass:
+    """Checking and counting rows block by block: the inputs, with unsigned views for the range checks, and the
+    buffers. Each input's block is used right after it is first read (it is then still in the nearest cache)."""
 
     def __init__(
-        self, time: NDArray[Any], event: NDArray[Any], block: NDArray[Any] | None, column: NDArray[Any] | None
+        self,
+        time: NDArray[Any],
+        event: NDArray[Any],
+        block: NDArray[Any] | None,
+        column: NDArray[Any] | None,
+        step: int,
     ) -> None:
+        self.step = step
         self.time = time
         self.time_u = _unsigned(time) if time.dtype.kind in "iu" else None
         self.event = _as_signed(event)
         self.event_u = _unsigned(event) if event.dtype.kind in "iu" else None
-        self.block = _as_signed(block) if block is not None else None
-        self.block_u = _unsigned(block) if block is not None else None
-        self.column = _as_signed(column) if column is not None else None
-        self.column_u = _unsigned(column) if column is not None else None
+        self.float_event = event.dtype.kind == "f"
+        self.block = (_as_signed(block), _unsigned(block)) if block is not None else None
+        self.column = (_as_signed(column), _unsigned(column)) if column is not None else None
+        self.buffers = _Buffers.allocate(step, self.time_u is None, self.float_event)
 
+    def count(self, lo: int, hi: int, table: _Table, caps: tuple[int, int, int]) -> bool:
+        """Check rows ``lo:hi`` and count them into ``table``; False (nothing counted) if a row is outside what the
+        pass handles."""
+        buf = self.buffers if hi - lo == self.step else self.buffers.head(hi - lo)
+        if not self._check_time(lo, hi, buf, caps[0]):
+            return False
+        b_max = int(_MAX(self.block[1][lo:hi])) if self.block is not None else 0
+        c_max = int(_MAX(self.column[1][lo:hi])) if self.column is not None else 0
+        if b_max >= caps[1] or c_max >= caps[2] or not table.fit_codes(b_max, c_max):
+            return False
+        _, n_blocks, g = table.shape
+        stride = 2 * n_blocks * g
+        if self.time_u is None:  # exact: whole numbers below 2**26 times a stride below 2**23 (larger: refused)
+            np.multiply(buf.floor, stride, out=buf.key, casting="unsafe")
+        else:
+            np.multiply(self.time[lo:hi], stride, out=buf.key, dtype=np.int64)
+        # A negative, NaN or infinite time made the key negative (out of range values cast to the most negative
+        # int64), which the unsigned view makes at least 2**63. The code and event parts added are below stride.
+        t_max = int(_MAX(buf.key_u)) // stride
+        if t_max >= caps[0] or not table.fit_time(t_max):
+            return False
+        self._add_codes(lo, hi, buf, n_blocks, g)
+        if not self._add_events(lo, hi, buf):
+            return False
+        _COUNT(table.counts, buf.key, 1)
+        return True
 
-class _Scratch:
-    """Buffers for one block of rows, reused from block to block (they stay in cache)."""
+    def _check_time(self, lo: int, hi: int, buf: _Buffers, cap: int) -> bool:
+        """Whether the times of the rows are whole numbers (float: kept in ``buf.floor``) or integers below ``cap``
+        (negative ones are not: their unsigned view is large; bounded first, so that scaling cannot overflow)."""
+        if self.time_u is not None:
+            return int(_MAX(self.time_u[lo:hi])) < cap
+        t = self.time[lo:hi]
+        return bool(_ALL(np.equal(np.trunc(t, out=buf.floor), t, out=buf.whole)))
 
-    def __init__(self, step: int, float_time: bool, float_event: bool) -> None:
-        self.step = step
-        self.key = np.empty(step, dtype=np.int64)
-        self.time = np.empty(step) if float_time else None
-        self.whole = np.empty(step, dtype=bool) if float_time else None
-        self.ones = np.empty(step, dtype=bool) if float_event else None
-        self.block = np.empty(step, dtype=np.int64)
-        self.time_key = np.empty(step, dtype=np.int64)
+    def _add_codes(self, lo: int, hi: int, buf: _Buffers, n_blocks: int, g: int) -> None:
+        """Add ``(block * g + column) * 2`` of the rows to ``buf.key`` (codes already checked)."""
+        if self.column is not None and g > 1:
+            column = self.column[0][lo:hi]
+            np.add(buf.key, np.add(column, column, out=buf.spare, dtype=np.int64), out=buf.key)
+        if self.block is not None and n_blocks > 1:
+            np.add(buf.key, np.multiply(self.block[0][lo:hi], 2 * g, out=buf.spare, dtype=np.int64), out=buf.key)
+
+    def _add_events(self, lo: int, hi: int, buf: _Buffers) -> bool:
+        """Add the events of the rows to ``buf.key``; False if one is not 0 or 1."""
+        ev = self.event[lo:hi]
+        if self.event_u is not None:
+            if int(_MAX(self.event_u[lo:hi])) > 1:
+                return False
+        elif self.float_event:
+            ones = np.equal(ev, 1, out=buf.ones)
+            if np.count_nonzero(ev) != np.count_nonzero(ones):  # NaN is non-zero and not 1
+                return False
+            ev = ones
+        np.add(buf.key, ev, out=buf.key)
+        return True
 
 
 class _Table:
-    """The growing count table ``counts[time, block, column, event]`` (time-major, flat)."""
+    """The growing count table ``counts[time, block, column, event]`` (time-major, flat), and the largest time seen."""
 
     def __init__(self) -> None:
         self.shape = (0, 1, 1)  # (T, n_blocks, g)
         self.counts = np.zeros(0, dtype=np.int64)
+        self.t_seen = -1
 
     def fit_codes(self, b_max: int, c_max: int) -> bool:
         """Make room for these block and column codes, keeping the counts so far; False if it would be too big."""
@@ -144,67 +237,51 @@ class _Table:
         shape = (n_times, max(n_blocks, b_max + 1), max(g, c_max + 1))
         if 2 * shape[0] * shape[1] * shape[2] > FUSED_MAX_CELLS:
             return False
+        if n_times == 0:  # nothing counted yet: the first :meth:`fit_time` allocates the table
+            self.shape = shape
+            return True
         grown = np.zeros((*shape, 2), dtype=np.int64)
         grown[:, :n_blocks, :g] = self.counts.reshape(n_times, n_blocks, g, 2)
         self.shape, self.counts = shape, grown.reshape(-1)
         return True
 
     def fit_time(self, t_max: int) -> bool:
-        """Make room for times up to ``t_max`` (appended: the layout is time-major); False if it would be too big."""
+        """Make room for times up to ``t_max``; False if it would be too big.
+
+        Times are appended (the layout is time-major) with room to spare, so that the somewhat larger times later
+        blocks bring rarely copy the table again; :meth:`event_major` drops the unused times.
+        """
         n_times, n_blocks, g = self.shape
-        if t_max < n_times:
-            return True
-        if 2 * (t_max + 1) * n_blocks * g > FUSED_MAX_CELLS:
-            return False
-        more = np.zeros(2 * (t_max + 1 - n_times) * n_blocks * g, dtype=np.int64)
-        self.shape, self.counts = (t_max + 1, n_blocks, g), np.concatenate((self.counts, more))
+        if t_max >= n_times:
+            cells = 2 * n_blocks * g
+            if (t_max + 1) * cells > FUSED_MAX_CELLS:
+                return False
+            grown = min(max(n_times + n_times // 4, (t_max + 1) * 9 // 8), FUSED_MAX_CELLS // cells)
+            more = np.zeros((grown - n_times) * cells, dtype=np.int64)
+            self.counts = np.concatenate((self.counts, more)) if n_times else more
+            self.shape = (grown, n_blocks, g)
+        if t_max > self.t_seen:
+            self.t_seen = t_max
         return True
 
     def event_major(self) -> IntArray:
-        """The counts as ``counts[event, column, block, time]``."""
-        table = self.counts.reshape(*self.shape, 2).transpose(3, 2, 1, 0)
-        return np.ascontiguousarray(table)
+        """The counts as ``counts[event, column, block, time]``, up to the largest time seen (a strided view of
+        the table: the users of the counts read a few small slices of it, so copying it would cost more)."""
+        return self.counts.reshape(*self.shape, 2)[: self.t_seen + 1].transpose(3, 2, 1, 0)
 
 
-def _count_rows(inputs: _Inputs, rows: slice, table: _Table, scratch: _Scratch, caps: tuple[int, int, int]) -> bool:
-    """Check and count one block of rows; False (nothing counted) if a row is outside what the pass handles.
-
-    Each input is used right after it is first read (its block is then still in the nearest cache).
-    """
-    m = rows.stop - rows.start
-    b_max = int(inputs.block_u[rows].max()) if inputs.block_u is not None else 0
-    c_max = int(inputs.column_u[rows].max()) if inputs.column_u is not None else 0
-    if b_max >= caps[1] or c_max >= caps[2] or not table.fit_codes(b_max, c_max):
-        return False
-    _, n_blocks, g = table.shape
-    key = scratch.key if m == scratch.step else scratch.key[:m]
-    coded = _code_key(inputs, rows, key, n_blocks, g, scratch)
-    t_max = _time_key(inputs, rows, key, 2 * n_blocks * g, scratch, coded)
-    ones = _event_values(inputs, rows, scratch, m)
-    if ones is None or not (0 <= t_max < caps[0] and table.fit_time(t_max)):
-        return False
-    key += ones
-    np.add.at(table.counts, key, 1)
-    return True
-
-
-def _code_key(inputs: _Inputs, rows: slice, key: IntArray, n_blocks: int, g: int, scratch: _Scratch) -> bool:
-    """Write ``(block * g + column) * 2`` of the rows into ``key``; False (nothing written) if both are constant."""
-    column = inputs.column[rows] if inputs.column is not None and g > 1 else None
-    if column is not None:
-        np.add(column, column, out=key, dtype=np.int64)
-    if inputs.block is None or n_blocks == 1:
-        return column is not None
-    if column is None:
-        np.multiply(inputs.block[rows], 2 * g, out=key, dtype=np.int64)
-    else:
-        key += np.multiply(inputs.block[rows], 2 * g, out=scratch.block[: key.shape[0]], dtype=np.int64)
-    return True
+#: Unsigned integer types by width in bytes.
+_UNSIGNED: dict[int, np.dtype[Any]] = {
+    1: np.dtype(np.uint8),
+    2: np.dtype(np.uint16),
+    4: np.dtype(np.uint32),
+    8: np.dtype(np.uint64),
+}
 
 
 def _unsigned(x: NDArray[Any]) -> NDArray[Any]:
     """``x`` reinterpreted as unsigned integers of the same width: negative values become the largest ones."""
-    return x.view(np.dtype(f"u{x.dtype.itemsize}"))
+    return x.view(_UNSIGNED[x.dtype.itemsize])
 
 
 def _value_cap(x: NDArray[Any], cap: int) -> int:
@@ -220,54 +297,14 @@ def _as_signed(x: NDArray[Any]) -> NDArray[Any]:
 def _eligible(time: NDArray[Any], event: NDArray[Any], codes: tuple[NDArray[Any] | None, ...]) -> bool:
     """Whether the arrays have the types, shapes and byte order that :func:`fused_counts` reads directly."""
     n = time.shape[0] if time.ndim == 1 else 0
-    arrays = [a for a in (time, event, *codes) if a is not None]
-    if n == 0 or any(a.ndim != 1 or a.shape[0] != n or not a.dtype.isnative for a in arrays):
-        return False
-    time_ok = time.dtype == np.float64 or time.dtype.kind in "iu"
-    return time_ok and event.dtype.kind in "biuf" and all(c is None or c.dtype.kind in "biu" for c in codes)
-
-
-def _time_key(inputs: _Inputs, rows: slice, key: IntArray, stride: int, scratch: _Scratch, add: bool) -> int:
-    """Put ``time * stride`` of the rows into ``key`` (added to it with ``add``); return the largest time, or -1
-    for a fraction.
-
-    A negative, NaN or infinite time returns at least ``2**62 // stride`` (far above any cap of
-    :func:`fused_counts`): its int64 cast is negative or out of range, which the unsigned view makes huge (the
-    code part added is below ``stride``). Integer times are bounded before they are scaled, so the product cannot
-    overflow.
-    """
-    t = inputs.time[rows]
-    m = key.shape[0]
-    scaled = (scratch.time_key if m == scratch.step else scratch.time_key[:m]) if add else key
-    if inputs.time_u is None and scratch.time is not None and scratch.whole is not None:
-        f, whole = (scratch.time, scratch.whole) if m == scratch.step else (scratch.time[:m], scratch.whole[:m])
-        np.trunc(t, out=f)
-        if not np.equal(f, t, out=whole).all():
-            return -1  # a fraction or NaN
-        f *= stride  # exact: whole numbers below 2**26 times a stride below 2**22
-        np.copyto(scaled, f, casting="unsafe")
-        if add:
-            key += scaled
-        return int(key.view(np.uint64).max()) // stride
-    t_max = int(inputs.time_u[rows].max()) if inputs.time_u is not None else -1
-    if t_max >= 0 and t_max * stride < 1 << 62:  # a larger time is declined by the caller; scaling could overflow
-        np.multiply(t, stride, out=scaled, dtype=np.int64)
-        if add:
-            key += scaled
-    return t_max
-
-
-def _event_values(inputs: _Inputs, rows: slice, scratch: _Scratch, m: int) -> NDArray[Any] | None:
-    """The events of the rows as 0/1 values to put in the keys, or ``None`` if one is not 0 or 1."""
-    ev = inputs.event[rows]
-    if inputs.event_u is not None:
-        return ev if int(inputs.event_u[rows].max()) <= 1 else None
-    if ev.dtype.kind == "b":
-        return ev
-    if scratch.ones is None:
-        return None
-    is_one = np.equal(ev, 1, out=scratch.ones[:m])
-    return is_one if np.count_nonzero(ev) == np.count_nonzero(is_one) else None  # NaN is non-zero and not 1
+    kinds = {"time": "fiu", "event": "biuf", "code": "biu"}
+    for role, a in (("time", time), ("event", event), ("code", codes[0]), ("code", codes[1])):
+        if a is None:
+            continue
+        dt = a.dtype
+        if a.ndim != 1 or a.shape[0] != n or not dt.isnative or dt.kind not in kinds[role]:
+            return False
+    return n > 0 and (time.dtype.kind != "f" or time.dtype.itemsize == 8)
 
 
 def fused_risk_set_table(counts: IntArray) -> tuple[RiskSetTable, IntArray, IntArray]:
