@@ -3,6 +3,8 @@
 The reference below follows R step by step: keep the first occurrence of each value (``duplicated``), then
 ``approx(..., method = "constant", f = 1)`` with R's ``regularize.values`` (drop NA pairs, sort, tied values get
 the mean index). The kernel finds the same answers without sorting, and by binary search on monotone curves.
+Every test runs twice: monotone curves searched in their formed vector (short curves) and bisected entry by entry
+(long curves).
 """
 
 from __future__ import annotations
@@ -10,10 +12,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gistreg.stats._kernels import km
 from gistreg.stats._kernels.counting import TIME_TOLERANCE
 from gistreg.stats._kernels.km import _approx_right_index, find_quantile
 
 TOL = TIME_TOLERANCE
+
+
+@pytest.fixture(autouse=True, params=["formed", "bisected"])
+def _search_route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.param == "bisected":
+        monkeypatch.setattr(km, "_FORM_BELOW", 0)
 
 
 def _reference_approx(v: np.ndarray, p: float) -> float:

@@ -9,6 +9,7 @@ order of floating-point operations follow R ``survival`` 3.5-3 (``survfitkm.c``,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -186,20 +187,37 @@ def find_quantile(x: FloatArray, y: FloatArray, p: float, tol: float = TIME_TOLE
     return quant
 
 
-class _Steps:
-    """The vector ``c(head, v)``, or ``c(head, 1 - v)`` with ``flip``, read entry by entry without being formed.
+#: Up to this many entries :class:`_Steps` forms its vector (one cheap pass) and searches it in compiled code.
+_FORM_BELOW = 1 << 16
 
-    Entries are computed as NumPy would compute the formed vector, so every comparison gives the same answer.
+
+class _Steps:
+    """The vector ``c(head, v)``, or ``c(head, 1 - v)`` with ``flip``, read entry by entry.
+
+    Entries are computed as NumPy computes the formed vector, so every comparison gives the same answer. A short
+    vector is formed and searched by ``np.searchsorted``; a long one (continuous times) is bisected entry by entry
+    without being formed, which touches O(log n) entries instead of all of them.
     """
 
     def __init__(self, head: float, values: FloatArray, *, flip: bool = False) -> None:
         self._head, self._values, self._flip = head, values, flip
         self._size = int(values.shape[0]) + 1
+        self._formed: FloatArray | None = None
+        if self._size <= _FORM_BELOW:
+            formed = np.empty(self._size)
+            formed[0] = head
+            if flip:
+                np.subtract(1.0, values, out=formed[1:])
+            else:
+                formed[1:] = values
+            self._formed = formed
 
     def __len__(self) -> int:
         return self._size
 
     def __getitem__(self, i: int) -> float:
+        if self._formed is not None:
+            return float(self._formed[i])
         if i < 0:
             i += self._size
         if i == 0:
@@ -207,8 +225,10 @@ class _Steps:
         v = float(self._values[i - 1])
         return 1.0 - v if self._flip else v
 
-    def searchsorted(self, v: float, side: str) -> int:
-        """``np.searchsorted`` of a non-decreasing vector, by bisection over its entries."""
+    def searchsorted(self, v: float, side: Literal["left", "right"]) -> int:
+        """``np.searchsorted`` of a non-decreasing vector."""
+        if self._formed is not None:
+            return int(np.searchsorted(self._formed, v, side=side))
         lo, hi = 0, self._size
         while lo < hi:
             mid = (lo + hi) // 2
@@ -220,6 +240,8 @@ class _Steps:
 
     def segment(self, start: int, stop: int) -> FloatArray:
         """Entries ``start:stop`` (``0 <= start < stop``) as an array."""
+        if self._formed is not None:
+            return self._formed[start:stop].copy()
         body = self._values[max(start, 1) - 1 : stop - 1]
         out: FloatArray = 1.0 - body if self._flip else body.astype(np.float64)
         return np.concatenate(([self._head], out)) if start == 0 else out
