@@ -4,6 +4,7 @@ number-at-risk tables, equal to R ``survival`` 3.5-3 ``survfit``, ``quantile.sur
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -179,15 +180,21 @@ class KaplanMeierResult:
 
 def check_conf(conf_level: float, conf_type: str) -> float:
     """Validate the confidence options and return the standard-normal quantile ``z`` for ``conf_level``."""
-    from scipy.special import ndtri
-
     if isinstance(conf_level, bool) or not isinstance(conf_level, (int, float, np.floating)):
         raise InputError(f"conf_level: got {conf_level!r}; expected a number strictly between 0 and 1")
     if not 0.0 < float(conf_level) < 1.0:
         raise InputError(f"conf_level: got {conf_level!r}; expected a number strictly between 0 and 1")
     if conf_type not in _CONF_TYPES:
         raise InputError(f"conf_type: got {conf_type!r}; expected one of {', '.join(map(repr, _CONF_TYPES))}")
-    return float(ndtri(1.0 - (1.0 - float(conf_level)) / 2.0))
+    return _normal_quantile(float(conf_level))
+
+
+@functools.lru_cache(maxsize=16)
+def _normal_quantile(conf_level: float) -> float:
+    """``qnorm(1 - (1 - conf_level) / 2)``, computed once per level (most calls use 0.95)."""
+    from scipy.special import ndtri
+
+    return float(ndtri(1.0 - (1.0 - conf_level) / 2.0))
 
 
 def kaplan_meier(
