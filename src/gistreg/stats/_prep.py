@@ -61,11 +61,11 @@ _BLOCK = 1 << 16
 
 def _min_max(arr: NDArray[Any]) -> tuple[Any, Any]:
     """Minimum and maximum of a non-empty 1-D array in one pass over memory (NaN propagates as in ``min``)."""
+    lo, hi = np.minimum.reduce, np.maximum.reduce  # the ufunc methods: no Python wrapper per call
     if arr.shape[0] <= _BLOCK:
-        return arr.min(), arr.max()
-    parts = [(arr[i : i + _BLOCK].min(), arr[i : i + _BLOCK].max()) for i in range(0, arr.shape[0], _BLOCK)]
-    lows, highs = np.array([p[0] for p in parts]), np.array([p[1] for p in parts])
-    return lows.min(), highs.max()
+        return lo(arr), hi(arr)
+    parts = [(lo(arr[i : i + _BLOCK]), hi(arr[i : i + _BLOCK])) for i in range(0, arr.shape[0], _BLOCK)]
+    return lo(np.array([p[0] for p in parts])), hi(np.array([p[1] for p in parts]))
 
 
 def _count_zero_one(arr: FloatArray) -> int:

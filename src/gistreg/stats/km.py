@@ -357,9 +357,10 @@ def survival_quantiles(result: KaplanMeierResult, probs: ArrayLike = (0.25, 0.5,
     .. [1] Brookmeyer R, Crowley J. A confidence interval for the median survival time. Biometrics.
        1982;38(1):29-41.
     """
-    p = as_float_vector("probs", np.atleast_1d(np.asarray(probs, dtype=np.float64)))
+    given = np.asarray(probs, dtype=np.float64)
+    p = as_float_vector("probs", given.reshape(1) if given.ndim == 0 else given)
     bad = (p < 0) | (p > 1)
-    if bad.any():
+    if np.logical_or.reduce(bad):
         i = int(np.flatnonzero(bad)[0])
         raise InputError(f"probs: position {i} is {p[i].item()!r}; expected a probability in [0, 1]")
     est, lo, hi = (np.empty((len(result.curves), p.shape[0])) for _ in range(3))

@@ -375,12 +375,12 @@ def fused_curve_counts(counts: IntArray) -> tuple[list[CurveCounts], IntArray]:
     """
     events, censored = counts[1, :, 0], counts[0, :, 0]  # (g, T)
     total = events + censored
-    codes = np.flatnonzero(total.any(axis=1))
+    codes = np.logical_or.reduce(total, axis=1).nonzero()[0]
     curves = []
     for c in codes:  # a loop over curves
-        rows = np.flatnonzero(total[c])
+        rows = total[c].nonzero()[0]
         count_event, count_censor, count_total = events[c][rows], censored[c][rows], total[c][rows]
-        count_risk = np.cumsum(count_total[::-1])[::-1].copy()
+        count_risk = count_total[::-1].cumsum()[::-1].copy()
         curves.append(
             CurveCounts(
                 time=rows.astype(np.float64),

@@ -43,15 +43,15 @@ def product_limit(n_risk: FloatArray, n_event: FloatArray) -> ProductLimit:
     ``n == d`` the variance term is infinite and ``S`` is 0 from then on, as in R (``std.err`` is ``Inf``).
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        if n_risk.shape[0] and n_risk.min() >= 1:
+        if n_risk.shape[0] and np.minimum.reduce(n_risk) >= 1:
             # with n >= 1 a row without deaths gives factor (n - 0) / n = 1 and term 0 / (n n) = 0 exactly, so no
             # row needs to be singled out; intermediate arrays are reused
             left = np.subtract(n_risk, n_event)
             survival = np.divide(left, n_risk)
             term = np.multiply(n_risk, left, out=left)
             np.divide(n_event, term, out=term)
-            np.cumprod(survival, out=survival)
-            std_err = np.sqrt(np.cumsum(term, out=term), out=term)
+            np.multiply.accumulate(survival, out=survival)
+            std_err = np.sqrt(np.add.accumulate(term, out=term), out=term)
         else:
             has = n_event > 0
             factor = np.where(has, (n_risk - n_event) / n_risk, 1.0)
@@ -109,7 +109,7 @@ def confidence_band(
             se2 = std_err * p * z
             return np.maximum(p - se2, 0.0), np.minimum(p + se2, 1.0)
         if conf_type == "log":
-            xx = p if p.shape[0] and p.min() > 0 else np.where(p == 0, np.nan, p)
+            xx = p if p.shape[0] and np.minimum.reduce(p) > 0 else np.where(p == 0, np.nan, p)
             se2 = z * std_err
             log_p = np.log(xx)
             lower = np.subtract(log_p, se2)
@@ -169,7 +169,7 @@ def find_quantile(x: FloatArray, y: FloatArray, p: float, tol: float = TIME_TOLE
     ``quantile(fit, probs = p)``.
     """
     if bool(np.all(np.diff(y) >= 0)):  # non-decreasing, no NaN (a survival curve; most limits)
-        return _find_quantile_monotone(_Steps(float(x[0]), x[1:]), _Steps(float(y[0]), y[1:]), p, tol)
+        return _find_quantile_monotone(_steps(float(x[0]), x[1:]), _steps(float(y[0]), y[1:]), p, tol)
     if not (np.fmax.reduce(y) >= p):  # the largest value, NaN skipped
         return float("nan")
     xmax = float(x[-1])
@@ -187,37 +187,25 @@ def find_quantile(x: FloatArray, y: FloatArray, p: float, tol: float = TIME_TOLE
     return quant
 
 
-#: Up to this many entries :class:`_Steps` forms its vector (one cheap pass) and searches it in compiled code.
+#: Below this many entries a step vector is formed (one cheap pass) and searched in compiled code.
 _FORM_BELOW = 1 << 16
 
 
 class _Steps:
-    """The vector ``c(head, v)``, or ``c(head, 1 - v)`` with ``flip``, read entry by entry.
+    """The vector ``c(head, v)``, or ``c(head, 1 - v)`` with ``flip``, read entry by entry without being formed.
 
-    Entries are computed as NumPy computes the formed vector, so every comparison gives the same answer. A short
-    vector is formed and searched by ``np.searchsorted``; a long one (continuous times) is bisected entry by entry
-    without being formed, which touches O(log n) entries instead of all of them.
+    Entries are computed as NumPy would compute the formed vector, so every comparison gives the same answer. For a
+    long vector (continuous times) a bisection touches O(log n) entries instead of all of them.
     """
 
     def __init__(self, head: float, values: FloatArray, *, flip: bool = False) -> None:
         self._head, self._values, self._flip = head, values, flip
         self._size = int(values.shape[0]) + 1
-        self._formed: FloatArray | None = None
-        if self._size <= _FORM_BELOW:
-            formed = np.empty(self._size)
-            formed[0] = head
-            if flip:
-                np.subtract(1.0, values, out=formed[1:])
-            else:
-                formed[1:] = values
-            self._formed = formed
 
     def __len__(self) -> int:
         return self._size
 
     def __getitem__(self, i: int) -> float:
-        if self._formed is not None:
-            return float(self._formed[i])
         if i < 0:
             i += self._size
         if i == 0:
@@ -226,9 +214,7 @@ class _Steps:
         return 1.0 - v if self._flip else v
 
     def searchsorted(self, v: float, side: Literal["left", "right"]) -> int:
-        """``np.searchsorted`` of a non-decreasing vector."""
-        if self._formed is not None:
-            return int(np.searchsorted(self._formed, v, side=side))
+        """``np.searchsorted`` of a non-decreasing vector, by bisection over its entries."""
         lo, hi = 0, self._size
         while lo < hi:
             mid = (lo + hi) // 2
@@ -240,14 +226,34 @@ class _Steps:
 
     def segment(self, start: int, stop: int) -> FloatArray:
         """Entries ``start:stop`` (``0 <= start < stop``) as an array."""
-        if self._formed is not None:
-            return self._formed[start:stop].copy()
         body = self._values[max(start, 1) - 1 : stop - 1]
         out: FloatArray = 1.0 - body if self._flip else body.astype(np.float64)
         return np.concatenate(([self._head], out)) if start == 0 else out
 
 
-def _find_quantile_monotone(x: _Steps, y: _Steps, p: float, tol: float) -> float:
+#: A step vector: formed (short) or read entry by entry (long). Both index, ``len`` and ``searchsorted`` alike.
+_Vector = _Steps | FloatArray
+
+
+def _steps(head: float, values: FloatArray, *, flip: bool = False) -> _Vector:
+    """``c(head, v)`` (``c(head, 1 - v)`` with ``flip``): a formed array when short, else a :class:`_Steps`."""
+    if values.shape[0] >= _FORM_BELOW:
+        return _Steps(head, values, flip=flip)
+    formed = np.empty(values.shape[0] + 1)
+    formed[0] = head
+    if flip:
+        np.subtract(1.0, values, out=formed[1:])
+    else:
+        formed[1:] = values
+    return formed
+
+
+def _segment(y: _Vector, start: int, stop: int) -> FloatArray:
+    """Entries ``start:stop`` of a step vector as an array."""
+    return y.segment(start, stop) if isinstance(y, _Steps) else y[start:stop].copy()
+
+
+def _find_quantile_monotone(x: _Vector, y: _Vector, p: float, tol: float) -> float:
     """:func:`find_quantile` for non-decreasing ``y`` without NaN, by binary search instead of array passes.
 
     R keeps the first of each run of equal values (``yk``, ``xk``) and searches ``yk +- tol``; here the runs
@@ -264,7 +270,7 @@ def _find_quantile_monotone(x: _Steps, y: _Steps, p: float, tol: float) -> float
     return (at_upper + at_lower) / 2
 
 
-def _kept_time(x: _Steps, y: _Steps, shift: float, p: float) -> float:
+def _kept_time(x: _Vector, y: _Vector, shift: float, p: float) -> float:
     """``xk[approx(yk + shift, p)]`` for non-decreasing ``y`` without NaN, ``xk``/``yk`` the first of each run.
 
     The smallest kept ``yk + shift >= p`` is at the first index ``j`` with ``y[j] + shift >= p`` (a run start,
@@ -276,27 +282,27 @@ def _kept_time(x: _Steps, y: _Steps, shift: float, p: float) -> float:
         return float("nan")
     j = _first_at_least(y, shift, p)
     shifted = y[j] + shift
-    end = y.searchsorted(y[j], side="right")  # end of j's run
+    end = int(y.searchsorted(y[j], side="right"))  # end of j's run
     while end < len(y) and y[end] + shift == shifted:  # kept values tied with it after shifting
-        end = y.searchsorted(y[end], side="right")
+        end = int(y.searchsorted(y[end], side="right"))
     if y[end - 1] == y[j]:
         return x[j]
-    run = y.segment(j, end)
+    run = _segment(y, j, end)
     starts = np.concatenate(([j], j + 1 + np.flatnonzero(run[1:] != run[:-1])))
     return x[int(starts[(starts.shape[0] - 1) // 2])]
 
 
-def _first_at_least(y: _Steps, shift: float, p: float) -> int:
+def _first_at_least(y: _Vector, shift: float, p: float) -> int:
     """First index ``j`` with ``y[j] + shift >= p`` (floating point, as R computes it) in non-decreasing ``y``.
 
     Binary search near ``p - shift``, then whole runs of equal values are stepped over to correct for rounding.
     Precondition: ``y[-1] + shift >= p``.
     """
-    j = min(y.searchsorted(p - shift, side="left"), len(y) - 1)
+    j = min(int(y.searchsorted(p - shift, side="left")), len(y) - 1)
     while y[j] + shift < p:
-        j = y.searchsorted(y[j], side="right")
+        j = int(y.searchsorted(y[j], side="right"))
     while j > 0 and y[j - 1] + shift >= p:
-        j = y.searchsorted(y[j - 1], side="left")
+        j = int(y.searchsorted(y[j - 1], side="left"))
     return j
 
 
@@ -315,11 +321,11 @@ def curve_quantiles(
     non-increasing from at most 1 makes ``c(0, 1 - s)`` non-decreasing; it is then searched without forming that
     vector (the same result as :func:`find_quantile`).
     """
-    x = _Steps(start, time)
+    x = _steps(start, time)
     out = np.empty((3, probs.shape[0]), dtype=np.float64)
     for i, s in enumerate((survival, lower, upper)):
-        if s[0] <= 1.0 and bool(np.all(s[1:] <= s[:-1])):  # no NaN either
-            y = _Steps(0.0, s, flip=True)
+        if s[0] <= 1.0 and bool(np.logical_and.reduce(s[1:] <= s[:-1])):  # no NaN either
+            y = _steps(0.0, s, flip=True)
             out[i] = [_find_quantile_monotone(x, y, float(p), TIME_TOLERANCE) for p in probs]
         else:
             xa, ya = np.concatenate(([start], time)), np.concatenate(([0.0], 1.0 - s))
