@@ -16,7 +16,6 @@ big. The caller then takes the general route (the checks in ``_prep``, which giv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -108,37 +107,29 @@ _ALL = np.logical_and.reduce
 _COUNT = np.add.at
 
 
-@dataclass(frozen=True, slots=True)
 class _Buffers:
     """Buffers for one block of rows, reused from block to block so that they stay in cache.
 
-    ``spare`` shares its memory with ``floor`` (the whole-number times are no longer needed once scaled into the
-    keys): the fewer buffers a block needs, the more of it stays in the nearest caches.
+    The fewer buffers a block needs, the more of it stays in the nearest caches: ``spare`` shares its memory with
+    ``floor`` (the whole-number times are no longer needed once scaled into the keys), and ``flags`` holds first
+    the whole-number test of the times, then the event test of float events.
     """
 
-    key: IntArray
-    key_u: NDArray[np.uint64]
-    floor: FloatArray
-    spare: IntArray
-    whole: BoolArray
-    ones: BoolArray
+    __slots__ = ("flags", "floor", "key", "key_u", "spare")
+
+    def __init__(self, key: IntArray, floor: FloatArray, flags: BoolArray) -> None:
+        self.key, self.key_u = key, key.view(np.uint64)
+        self.floor, self.spare = floor, floor.view(np.int64)
+        self.flags = flags
 
     @classmethod
-    def allocate(cls, step: int, float_time: bool, float_event: bool) -> _Buffers:
-        """Buffers of ``step`` rows; those a pass over these input types does not use are empty."""
-        key, floor = np.empty(step, dtype=np.int64), np.empty(step)
-        return cls(
-            key,
-            key.view(np.uint64),
-            floor,
-            floor.view(np.int64),
-            np.empty(step if float_time else 0, dtype=bool),
-            np.empty(step if float_event else 0, dtype=bool),
-        )
+    def allocate(cls, step: int) -> _Buffers:
+        """Buffers of ``step`` rows."""
+        return cls(np.empty(step, dtype=np.int64), np.empty(step, dtype=np.float64), np.empty(step, dtype=np.bool_))
 
     def head(self, m: int) -> _Buffers:
         """The first ``m`` rows of every buffer (for the last, shorter block)."""
-        return _Buffers(self.key[:m], self.key_u[:m], self.floor[:m], self.spare[:m], self.whole[:m], self.ones[:m])
+        return _Buffers(self.key[:m], self.floor[:m], self.flags[:m])
 
 
 class _BlockPass:
@@ -161,7 +152,7 @@ class _BlockPass:
         self.float_event = event.dtype.kind == "f"
         self.block = (_as_signed(block), _unsigned(block)) if block is not None else None
         self.column = (_as_signed(column), _unsigned(column)) if column is not None else None
-        self.buffers = _Buffers.allocate(step, self.time_u is None, self.float_event)
+        self.buffers = _Buffers.allocate(step)
 
     def count(self, lo: int, hi: int, table: _Table, caps: tuple[int, int, int]) -> bool:
         """Check rows ``lo:hi`` and count them into ``table``; False (nothing counted) if a row is outside what the
@@ -196,7 +187,7 @@ class _BlockPass:
         if self.time_u is not None:
             return int(_MAX(self.time_u[lo:hi])) < cap
         t = self.time[lo:hi]
-        return bool(_ALL(np.equal(np.trunc(t, out=buf.floor), t, out=buf.whole)))
+        return bool(_ALL(np.equal(np.trunc(t, out=buf.floor), t, out=buf.flags)))
 
     def _add_codes(self, lo: int, hi: int, buf: _Buffers, n_blocks: int, g: int) -> None:
         """Add ``(block * g + column) * 2`` of the rows to ``buf.key`` (codes already checked)."""
@@ -213,7 +204,7 @@ class _BlockPass:
             if int(_MAX(self.event_u[lo:hi])) > 1:
                 return False
         elif self.float_event:
-            ones = np.equal(ev, 1, out=buf.ones)
+            ones = np.equal(ev, 1, out=buf.flags)
             if np.count_nonzero(ev) != np.count_nonzero(ones):  # NaN is non-zero and not 1
                 return False
             ev = ones
