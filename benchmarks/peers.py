@@ -12,6 +12,7 @@ package is not installed is reported as such instead of failing the run.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
@@ -85,7 +86,10 @@ def tool_version(tool: str) -> str:
         return "not installed"
 
 
+@functools.cache
 def _mod(name: str) -> Any:
+    """The module ``name``, imported on first use (a peer that is not installed fails only its own cells) and then
+    kept: the timed calls look it up in a dict instead of going through the import machinery every time."""
     return importlib.import_module(name)
 
 
