@@ -254,13 +254,10 @@ def fused_table(
     precise error, and counts with ``risk_set_table``. Both routes give identical tables and labels: the labels
     are the codes present, in the label's own type, as ``np.unique`` gives them.
     """
-    arrays = _as_arrays(time, event, group, strata)
-    if arrays is None:
+    counted = _counted(time, event, group, strata)
+    if counted is None:
         return None
-    t, e, g, s = arrays
-    counts = fused_counts(t, e, s, g)
-    if counts is None:
-        return None
+    counts, g, s = counted
     table, strata_codes, group_codes = fused_risk_set_table(counts)
     return FusedTable(table, _labels(g, group_codes), _labels(s, strata_codes))
 
@@ -272,15 +269,25 @@ def fused_curves(
 
     ``None`` under the same conditions as :func:`fused_table` (the caller then takes the general route).
     """
-    arrays = _as_arrays(time, event, group, None)
-    if arrays is None:
+    counted = _counted(time, event, group, None)
+    if counted is None:
         return None
-    t, e, g, _ = arrays
-    counts = fused_counts(t, e, None, g)
-    if counts is None:
-        return None
+    counts, g, _ = counted
     curves, group_codes = fused_curve_counts(counts)
     return curves, _labels(g, group_codes)
+
+
+def _counted(
+    time: ArrayLike, event: ArrayLike, group: ArrayLike | None, strata: ArrayLike | None
+) -> tuple[IntArray, NDArray[Any] | None, NDArray[Any] | None] | None:
+    """The counts of :func:`~gistreg.stats._kernels.fused.fused_counts` with the group and strata arrays, or
+    ``None`` when the inputs cannot be made arrays or the pass declines them."""
+    arrays = _as_arrays(time, event, group, strata)
+    if arrays is None:
+        return None
+    t, e, g, s = arrays
+    counts = fused_counts(t, e, s, g)
+    return None if counts is None else (counts, g, s)
 
 
 def _as_arrays(
