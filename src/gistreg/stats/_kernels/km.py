@@ -318,8 +318,8 @@ def curve_quantiles(
 
     The quantile for probability ``p`` is where ``1 - S`` reaches ``p``; its lower limit is where ``1 - lower``
     reaches ``p`` and its upper limit is where ``1 - upper`` does (see :func:`find_quantile`). A band that is
-    non-increasing from at most 1 makes ``c(0, 1 - s)`` non-decreasing; it is then searched without forming that
-    vector (the same result as :func:`find_quantile`).
+    non-increasing from at most 1 makes ``c(0, 1 - s)`` non-decreasing; it is then binary-searched, as a formed
+    array when short and entry by entry when long (the same result as :func:`find_quantile`).
     """
     x = _steps(start, time)
     out = np.empty((3, probs.shape[0]), dtype=np.float64)
