@@ -11,7 +11,6 @@ import functools
 import importlib
 import importlib.util
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,25 +20,12 @@ from gistreg.core.errors import InputError
 from gistreg.stats import _prep, kaplan_meier, logrank, median_followup, rmst
 from gistreg.stats._kernels import fused
 from gistreg.stats._kernels.fused import fused_counts
+from support.same_results import assert_same, outcome
 
 # the package exports functions named like their modules
 km_module = importlib.import_module("gistreg.stats.km")
 logrank_module = importlib.import_module("gistreg.stats.logrank")
-
-
-def _load_helpers() -> Any:
-    """``same_results.py`` next to this file (tests are collected with ``--import-mode=importlib``)."""
-    path = Path(__file__).with_name("same_results.py")
-    spec = importlib.util.spec_from_file_location("gistreg_tests_same_results", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-same_results = _load_helpers()
 Arrays = dict[str, Any]
-_assert_same, _outcome = same_results.assert_same, same_results.outcome
 
 
 def _results(d: Arrays) -> list[Any]:
@@ -58,8 +44,8 @@ def _results(d: Arrays) -> list[Any]:
         median_followup(t, e, group=g),
     ]
     for kwargs in ({}, {"rho": 1.0}, {"rho": 0.5, "gamma": 1.0}):
-        out.append(_outcome(functools.partial(logrank, t, e, g, **kwargs)))
-        out.append(_outcome(functools.partial(logrank, t, e, g, strata=d["strata"], **kwargs)))
+        out.append(outcome(functools.partial(logrank, t, e, g, **kwargs)))
+        out.append(outcome(functools.partial(logrank, t, e, g, strata=d["strata"], **kwargs)))
     return out
 
 
@@ -95,7 +81,7 @@ def _check(monkeypatch: pytest.MonkeyPatch, d: Arrays, *, fused_expected: bool =
     fast = _results(d)
     general = _general(monkeypatch, lambda: _results(d))
     for i, (a, b) in enumerate(zip(fast, general, strict=True)):
-        _assert_same(a, b, f"result {i} ({type(a).__name__})")
+        assert_same(a, b, f"result {i} ({type(a).__name__})")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -252,7 +238,7 @@ def test_bad_inputs_give_the_same_errors(
     for call in calls:
         with pytest.raises(InputError, match=message):
             call()
-        assert _outcome(call) == _general(monkeypatch, functools.partial(_outcome, call))
+        assert outcome(call) == _general(monkeypatch, functools.partial(outcome, call))
 
 
 def test_length_mismatch_and_empty_input_keep_their_messages() -> None:

@@ -9,10 +9,7 @@ several groups and strata with absent levels, and events of several types.
 from __future__ import annotations
 
 import functools
-import importlib
-import importlib.util
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,21 +21,9 @@ from gistreg.stats._kernels import packed
 from gistreg.stats._kernels.counting import TIME_TOLERANCE, risk_set_table, risk_sets
 from gistreg.stats._kernels.logrank import logrank_sums
 from gistreg.stats._kernels.packed import packed_curve_counts, packed_logrank_sums, sort_rows, tie_threshold
+from support.same_results import assert_same, outcome
 
-
-def _load_helpers() -> Any:
-    """``same_results.py`` next to this file (tests are collected with ``--import-mode=importlib``)."""
-    path = Path(__file__).with_name("same_results.py")
-    spec = importlib.util.spec_from_file_location("gistreg_tests_same_results", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-same_results = _load_helpers()
 Arrays = dict[str, Any]
-_assert_same, _outcome = same_results.assert_same, same_results.outcome
 
 
 def _results(d: Arrays) -> list[Any]:
@@ -54,12 +39,12 @@ def _results(d: Arrays) -> list[Any]:
         fit.risk_table((0.0, tau / 2, tau)),
         kaplan_meier(t, e, group=g, conf_type="log-log", conf_level=0.9),
         kaplan_meier(t, e, conf_type="plain"),
-        _outcome(functools.partial(rmst, t, e, tau=tau, group=g)),
+        outcome(functools.partial(rmst, t, e, tau=tau, group=g)),
         median_followup(t, e, group=g),
     ]
     for kwargs in ({}, {"rho": 1.0}, {"rho": 0.5, "gamma": 1.0}):
-        out.append(_outcome(functools.partial(logrank, t, e, g, **kwargs)))
-        out.append(_outcome(functools.partial(logrank, t, e, g, strata=s, **kwargs)))
+        out.append(outcome(functools.partial(logrank, t, e, g, **kwargs)))
+        out.append(outcome(functools.partial(logrank, t, e, g, strata=s, **kwargs)))
     return out
 
 
@@ -70,7 +55,7 @@ def _check(monkeypatch: pytest.MonkeyPatch, d: Arrays, *, packed_expected: bool 
         m.setattr(packed, "PACKED_MAX_BITS", 0)
         general = _results(d)
     for i, (a, b) in enumerate(zip(fast, general, strict=True)):
-        _assert_same(a, b, f"result {i} ({type(a).__name__})")
+        assert_same(a, b, f"result {i} ({type(a).__name__})")
 
 
 def _packed_taken(d: Arrays) -> bool:
@@ -192,14 +177,14 @@ def test_counts_equal_the_risk_set_table() -> None:
     curves = packed_curve_counts(t, span, e, d["group"], 3)
     assert curves is not None
     for j, cc in enumerate(curves):
-        _assert_same(cc, table.curve_counts(j), f"curve {j}")
+        assert_same(cc, table.curve_counts(j), f"curve {j}")
     for strata, k in ((None, 1), (d["strata"], 3)):
         sets = risk_sets(risk_set_table(t, e, strata, k, d["group"], 3, None), whole=True)
         for rho, gamma in ((0.0, 0.0), (1.0, 0.0), (0.5, 2.0)):
             got = packed_logrank_sums(t, span, e, strata, k, d["group"], 3, rho, gamma)
             assert got is not None
-            _assert_same(got[0], logrank_sums(sets, k, rho, gamma), f"{k} strata, rho {rho}, gamma {gamma}")
-            _assert_same(got[1], sets.n)
+            assert_same(got[0], logrank_sums(sets, k, rho, gamma), f"{k} strata, rho {rho}, gamma {gamma}")
+            assert_same(got[1], sets.n)
 
 
 def test_tie_threshold_equals_r_rule() -> None:
@@ -238,8 +223,8 @@ def test_bad_inputs_give_the_same_errors(monkeypatch: pytest.MonkeyPatch, key: s
             call()
         with monkeypatch.context() as m:
             m.setattr(packed, "PACKED_MAX_BITS", 0)
-            general = _outcome(call)
-        assert _outcome(call) == general
+            general = outcome(call)
+        assert outcome(call) == general
 
 
 def test_length_mismatch_keeps_its_message() -> None:

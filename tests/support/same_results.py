@@ -1,4 +1,7 @@
-"""Exact comparison of two statistics results, shared by the tests that pit a fast route against the general one."""
+"""Exact comparison of two statistics results, shared by the tests that pit a fast route against the general one.
+
+Imported as ``support.same_results`` (``pythonpath = ["tests"]`` in the pytest settings).
+"""
 
 from __future__ import annotations
 
