@@ -83,6 +83,21 @@ class CurveCounts:
     sq_event: FloatArray | None = None
     sq_censor: FloatArray | None = None
 
+    @classmethod
+    def unweighted(
+        cls, time: FloatArray, count_risk: IntArray, count_event: IntArray, count_censor: IntArray
+    ) -> CurveCounts:
+        """The counts of an unweighted curve: the sums are the row counts, as float64."""
+        return cls(
+            time=time,
+            n_risk=count_risk.astype(np.float64),
+            n_event=count_event.astype(np.float64),
+            n_censor=count_censor.astype(np.float64),
+            count_risk=count_risk,
+            count_event=count_event,
+            count_censor=count_censor,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class RiskSetTable:

@@ -372,15 +372,5 @@ def fused_curve_counts(counts: IntArray) -> tuple[list[CurveCounts], IntArray]:
         rows = total[c].nonzero()[0]
         count_event, count_censor, count_total = events[c][rows], censored[c][rows], total[c][rows]
         count_risk = count_total[::-1].cumsum()[::-1].copy()
-        curves.append(
-            CurveCounts(
-                time=rows.astype(np.float64),
-                n_risk=count_risk.astype(np.float64),
-                n_event=count_event.astype(np.float64),
-                n_censor=count_censor.astype(np.float64),
-                count_risk=count_risk,
-                count_event=count_event,
-                count_censor=count_censor,
-            )
-        )
+        curves.append(CurveCounts.unweighted(rows.astype(np.float64), count_risk, count_event, count_censor))
     return curves, codes

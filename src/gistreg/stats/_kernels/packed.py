@@ -399,17 +399,7 @@ def packed_curve_counts(
         for x in (times[c], events[c], censored[c], risk[c]):
             _trimmed(x, filled[c])
         count_risk = np.subtract(scan.total(c), risk[c], out=risk[c])
-        curves.append(
-            CurveCounts(
-                time=times[c],
-                n_risk=count_risk.astype(np.float64),
-                n_event=events[c].astype(np.float64),
-                n_censor=censored[c].astype(np.float64),
-                count_risk=count_risk,
-                count_event=events[c],
-                count_censor=censored[c],
-            )
-        )
+        curves.append(CurveCounts.unweighted(times[c], count_risk, events[c], censored[c]))
     return curves
 
 
