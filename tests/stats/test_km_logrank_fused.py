@@ -20,7 +20,7 @@ from gistreg.core.errors import InputError
 from gistreg.stats import _prep, kaplan_meier, logrank, median_followup, rmst
 from gistreg.stats._kernels import fused
 from gistreg.stats._kernels.fused import fused_counts
-from support.same_results import assert_same, outcome
+from support.same_results import assert_same, counting_calls, outcome
 
 # the package exports functions named like their modules
 km_module = importlib.import_module("gistreg.stats.km")
@@ -230,12 +230,7 @@ def test_bad_inputs_give_the_same_errors(
         position = 190
         message = message.replace("position 7", "position 190")
     d = _bad(d, key, position, value, dtype)
-    calls: list[Callable[[], Any]] = [
-        lambda: kaplan_meier(d["time"], d["event"], group=d["group"]),
-        lambda: logrank(d["time"], d["event"], d["group"]),
-        lambda: logrank(d["time"], d["event"], d["group"], strata=d["strata"]),
-    ]
-    for call in calls:
+    for call in counting_calls(d):
         with pytest.raises(InputError, match=message):
             call()
         assert outcome(call) == _general(monkeypatch, functools.partial(outcome, call))

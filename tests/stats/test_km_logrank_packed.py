@@ -9,7 +9,6 @@ several groups and strata with absent levels, and events of several types.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,7 @@ from gistreg.stats._kernels import packed
 from gistreg.stats._kernels.counting import TIME_TOLERANCE, risk_set_table, risk_sets
 from gistreg.stats._kernels.logrank import logrank_sums
 from gistreg.stats._kernels.packed import packed_curve_counts, packed_logrank_sums, sort_rows, tie_threshold
-from support.same_results import assert_same, outcome
+from support.same_results import assert_same, counting_calls, outcome
 
 Arrays = dict[str, Any]
 
@@ -213,12 +212,7 @@ def test_bad_inputs_give_the_same_errors(monkeypatch: pytest.MonkeyPatch, key: s
     arr = d[key].astype(object if value is None else np.float64)
     arr[7] = value
     d[key] = arr
-    calls: list[Callable[[], Any]] = [
-        lambda: kaplan_meier(d["time"], d["event"], group=d["group"]),
-        lambda: logrank(d["time"], d["event"], d["group"]),
-        lambda: logrank(d["time"], d["event"], d["group"], strata=d["strata"]),
-    ]
-    for call in calls:
+    for call in counting_calls(d):
         with pytest.raises(InputError, match=message):
             call()
         with monkeypatch.context() as m:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from gistreg.core.errors import GistregError
+from gistreg.stats import kaplan_meier, logrank
 
 
 def assert_same(a: Any, b: Any, where: str = "") -> None:
@@ -38,3 +39,12 @@ def outcome(call: Callable[[], Any]) -> Any:
         return call()
     except GistregError as exc:
         return (type(exc).__name__, str(exc))
+
+
+def counting_calls(d: dict[str, Any]) -> list[Callable[[], Any]]:
+    """The front-end calls that count risk sets, on one data set (``time``, ``event``, ``group``, ``strata``)."""
+    return [
+        lambda: kaplan_meier(d["time"], d["event"], group=d["group"]),
+        lambda: logrank(d["time"], d["event"], d["group"]),
+        lambda: logrank(d["time"], d["event"], d["group"], strata=d["strata"]),
+    ]
